@@ -13,7 +13,7 @@ bit-for-bit the float the source holds. Volume is written as an integer.
 Command line::
 
     python -m market_warehouse.sample_data --out data/sample      # regenerate from the source
-    python -m market_warehouse.sample_data --copy-to data/raw     # copy committed sample to a raw root
+    python -m market_warehouse.sample_data --copy-to data/raw     # copy it into a raw root
 
 The runtime never needs ``bokeh_sampledata``: only :func:`convert_bokeh_sample` imports it, and
 only when called (``pip install -e '.[sample-source]'`` provides it).

@@ -1,0 +1,68 @@
+{{ config(materialized='view') }}
+
+with
+
+bronze_parsed_lines as (
+
+    select * from {{ ref('bronze_parsed_lines') }}
+    where line_kind = 'data'
+        and reject_reason is null
+
+),
+
+final as (
+
+    select
+        source_file,
+        source_line_no,
+        ticker,
+        exchange,
+        asset_type,
+        timeframe,
+        trade_date,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        openint,
+        q_bad_timeframe,
+        q_nonpositive_price,
+        q_high_lt_low,
+        q_ohlc_outside_hl,
+        q_negative_volume,
+        q_duplicate_identical,
+        q_duplicate_conflicting,
+        q_suspicious_bar,
+        q_gap_in_calendar,
+        not (
+            q_bad_timeframe
+            or q_nonpositive_price
+            or q_high_lt_low
+            or q_ohlc_outside_hl
+            or q_negative_volume
+            or q_duplicate_identical
+            or q_duplicate_conflicting
+        ) as is_valid,
+        concat_ws(
+            ',',
+            case when q_bad_timeframe then 'bad_timeframe' end,
+            case when q_nonpositive_price then 'nonpositive_price' end,
+            case when q_high_lt_low then 'high_lt_low' end,
+            case when q_ohlc_outside_hl then 'ohlc_outside_hl' end,
+            case when q_negative_volume then 'negative_volume' end,
+            case when q_duplicate_identical then 'duplicate_identical' end,
+            case when q_duplicate_conflicting then 'duplicate_conflicting' end
+        ) as invalid_reasons,
+        concat_ws(
+            ',',
+            case when q_suspicious_bar then 'suspicious_bar' end,
+            case when q_gap_in_calendar then 'gap_in_calendar' end
+        ) as warning_reasons,
+        (q_suspicious_bar or q_gap_in_calendar) as has_warning,
+        loaded_at
+    from bronze_parsed_lines
+
+)
+
+select * from final
