@@ -14,8 +14,9 @@ What is generated (all from one seed; same arguments give the same bytes):
   combination): 9 NASDAQ, 8 NYSE, 3 NYSEMKT per 20; 15 stocks and 5 ETFs per 20. Files go to
   ``daily/us/<exchange> stocks|etfs/<n>/`` with at most 1,000 files per numbered subfolder.
 - Business days (Mon-Fri, no holidays) over the ``years`` calendar years ending at ``end_date``
-  (default :data:`DEFAULT_END_DATE`, a constant). A quarter of tickers cover the whole span, a
-  quarter list late, a quarter delist early, a quarter do both.
+  (default :data:`DEFAULT_END_DATE`, a constant). Per 10 tickers, 5 cover the whole span, 2 list
+  late, 2 delist early and 1 does both (assigned by a seeded permutation); every series has at
+  least ``min(250, bars // 4)`` bars.
 - Close: a geometric random walk whose daily log return switches between three regimes (calm
   uptrend, sideways, stressed downtrend) by a Markov chain with geometric durations, with Student-t
   shocks and a weak pull of log price towards a per-ticker level (half-life about 3.4 years) so
@@ -105,6 +106,8 @@ _SLOTS: tuple[tuple[str, str], ...] = (
     ("NYSE", "stock"),
 )
 _LIFECYCLES = ("full", "late_listing", "early_delisting", "late_listing_early_delisting")
+# Per 10 tickers: 5 full span, 2 late listing, 2 early delisting, 1 both.
+_LIFECYCLE_MIX = np.array([0, 0, 0, 0, 0, 1, 1, 2, 2, 3])
 
 # Regimes: daily drift of log price, daily volatility, mean duration in bars.
 _REGIME_MU = np.array([0.0006, 0.0, -0.0012])
@@ -208,7 +211,7 @@ def _folder(exchange: str, asset_type: str) -> str:
 
 def _layout(n_tickers: int, n_days: int, rng: np.random.Generator) -> list[_Ticker]:
     width = max(4, len(str(n_tickers)))
-    lifecycles = rng.permutation(np.arange(n_tickers) % 4)
+    lifecycles = _LIFECYCLE_MIX[rng.permutation(np.arange(n_tickers) % _LIFECYCLE_MIX.size)]
     specs = []
     for i in range(n_tickers):
         exchange, asset_type = _SLOTS[i % len(_SLOTS)]
@@ -325,7 +328,7 @@ def _simulate(spec: _Ticker, n: int, rng: np.random.Generator) -> dict[str, np.n
     high = np.maximum(open_, close) * np.exp(np.abs(rng.normal(0.0, 0.6, size=n)) * sigma)
     low = np.minimum(open_, close) * np.exp(-np.abs(rng.normal(0.0, 0.6, size=n)) * sigma)
 
-    move = np.abs(ret - _REGIME_MU[state] - drift) / sigma
+    move = np.minimum(np.abs(shock), 6.0)  # shock size in (roughly) standard deviations
     log_volume = np.log(base_volume) + 0.6 * (move - 0.8) + rng.normal(0.0, 0.35, size=n)
     volume = np.maximum(np.rint(np.exp(log_volume)), 1).astype(np.int64)
 
@@ -350,55 +353,91 @@ def _apply_split(bars: dict[str, np.ndarray], row: int) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+# 4-digit lookup tables: row k holds the ASCII of f"{k:04d}" and, for a fractional part k/10**4,
+# which of its digits survive trailing-zero stripping. Gathering 4 bytes at a time as one uint32
+# avoids per-digit integer division, which dominated the run time.
+_DIGITS4 = np.frombuffer(
+    "".join(f"{k:04d}" for k in range(10_000)).encode("ascii"), dtype=np.uint8
+).reshape(10_000, 4)
+_DIGITS4_U32 = _DIGITS4.view(np.uint32).ravel()
+_FRAC4_KEEP = ((np.arange(10_000)[:, None] % (10 ** np.arange(4, 0, -1))[None, :]) != 0).astype(
+    np.uint8
+)
+_FRAC4_KEEP_U32 = _FRAC4_KEEP.view(np.uint32).ravel()
+assert PRICE_DECIMALS == 4, "the lookup tables assume 4 decimals"
+
+
+def _gather4(chunk: np.ndarray) -> np.ndarray:
+    """(n,) ints in [0, 9999] -> (n, 4) uint8 zero-padded ASCII digits."""
+    return _DIGITS4_U32[chunk].view(np.uint8).reshape(-1, 4)
+
+
 def _const(n: int, text: str) -> tuple[np.ndarray, np.ndarray]:
     row = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     return np.broadcast_to(row, (n, row.size)), np.ones((n, row.size), dtype=bool)
 
 
 def _int_block(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Digits of non-negative int64 ``v`` without leading zeros (``0`` stays ``0``)."""
+    """Digits of non-negative int64 ``v`` without leading zeros (``0`` stays ``0``).
+
+    Returns:
+        (n, w) uint8 right-aligned zero-padded digits and the (n, w) bool mask of digits to keep,
+        with ``w`` the digit count of ``v.max()``.
+    """
     width = len(str(int(v.max()))) if v.size else 1
-    pows = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    digits = ((v[:, None] // pows) % 10 + 48).astype(np.uint8)
-    mask = v[:, None] >= pows
+    n_chunks = -(-width // 4)
+    chunks = []
+    rest = v
+    for _ in range(n_chunks - 1):
+        rest, low = np.divmod(rest, 10_000)
+        chunks.append(_gather4(low))
+    chunks.append(_gather4(rest))
+    digits = np.concatenate(chunks[::-1], axis=1)[:, 4 * n_chunks - width :]
+    mask = v[:, None] >= 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
     mask[:, -1] = True
     return digits, mask
 
 
-def _fixed_block(v: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray]:
-    """``v / 10**decimals`` as a decimal with trailing fractional zeros (and bare dot) removed."""
-    scale = 10**decimals
-    int_digits, int_mask = _int_block(v // scale)
-    frac = v % scale
-    pows = 10 ** np.arange(decimals - 1, -1, -1, dtype=np.int64)
-    frac_digits = ((frac[:, None] // pows) % 10 + 48).astype(np.uint8)
-    frac_mask = (frac[:, None] % (pows * 10)) != 0
+def _price_block(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``v / 10**4`` as a decimal with trailing fractional zeros (and a bare dot) removed."""
+    whole, frac = np.divmod(v, 10_000)
+    int_digits, int_mask = _int_block(whole)
+    frac_keep = _FRAC4_KEEP_U32[frac].view(np.uint8).reshape(-1, 4).view(bool)
     dot = np.full((v.size, 1), ord("."), dtype=np.uint8)
     return (
-        np.concatenate((int_digits, dot, frac_digits), axis=1),
-        np.concatenate((int_mask, frac[:, None] != 0, frac_mask), axis=1),
+        np.concatenate((int_digits, dot, _gather4(frac)), axis=1),
+        np.concatenate((int_mask, (frac != 0)[:, None], frac_keep), axis=1),
     )
 
 
+def _date_bytes(days: np.ndarray) -> np.ndarray:
+    """``datetime64[D]`` (n,) -> (n, 8) uint8 ASCII ``YYYYMMDD``."""
+    ymd = _ymd(days)
+    return np.concatenate((_gather4(ymd // 10_000), _gather4(ymd % 10_000)), axis=1)
+
+
 def _format_rows(
-    symbols: np.ndarray, ymd: np.ndarray, bars: dict[str, np.ndarray]
+    symbols: np.ndarray, dates: np.ndarray, bars: dict[str, np.ndarray]
 ) -> tuple[bytes, np.ndarray]:
     """Format data lines.
 
     Args:
         symbols: (n, w) uint8, the ``TICKER.US`` bytes of each row.
-        ymd: (n,) int64 ``YYYYMMDD``.
+        dates: (n, 8) uint8, the ``YYYYMMDD`` bytes of each row.
         bars: int64 arrays ``open``/``high``/``low``/``close`` (10**-4 dollars) and ``volume``.
 
     Returns:
         All lines concatenated (each ending in ``\\n``) and the byte length of each line.
     """
-    n = ymd.size
-    blocks = [(symbols, np.ones(symbols.shape, dtype=bool)), _const(n, ",D,")]
-    blocks.append(_int_block(ymd))
-    blocks.append(_const(n, ",000000,"))
+    n = dates.shape[0]
+    blocks = [
+        (symbols, np.ones(symbols.shape, dtype=bool)),
+        _const(n, ",D,"),
+        (dates, np.ones(dates.shape, dtype=bool)),
+        _const(n, ",000000,"),
+    ]
     for k in ("open", "high", "low", "close"):
-        blocks.append(_fixed_block(bars[k], PRICE_DECIMALS))
+        blocks.append(_price_block(bars[k]))
         blocks.append(_const(n, ","))
     blocks.append(_int_block(bars["volume"]))
     blocks.append(_const(n, ",0\n"))
@@ -515,7 +554,7 @@ def generate_universe(
     out_dir = Path(out_dir)
 
     days = business_days(end_date, years)
-    ymd_all = _ymd(days)
+    date_bytes = _date_bytes(days)
     root_seq = np.random.SeedSequence(seed)
     layout_seq, assign_seq, defect_seq, *ticker_seqs = root_seq.spawn(n_tickers + 3)
     specs = _layout(n_tickers, days.size, np.random.default_rng(layout_seq))
@@ -539,9 +578,9 @@ def generate_universe(
         )
         sizes = np.array([s.stop - s.start for s, _ in batch])
         which = np.repeat(np.arange(len(batch)), sizes)
-        ymd = np.concatenate([ymd_all[s.start : s.stop] for s, _ in batch])
+        dates = np.concatenate([date_bytes[s.start : s.stop] for s, _ in batch])
         bars = {k: np.concatenate([b[k] for _, b in batch]) for k in batch[0][1]}
-        text, lengths = _format_rows(symbols_by_ticker[which], ymd, bars)
+        text, lengths = _format_rows(symbols_by_ticker[which], dates, bars)
         ends = np.cumsum(lengths)[np.cumsum(sizes) - 1]
         begin = 0
         for (spec, _), end in zip(batch, ends, strict=True):
