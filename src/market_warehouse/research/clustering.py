@@ -16,6 +16,9 @@ So cluster 0 has the lowest mean forward return on the rows it was fitted on, in
 ``predict`` for the ordering (for a mixture, the argmax component).
 """
 
+# scikit-learn convention: X is the feature matrix.
+# ruff: noqa: N803, N806
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

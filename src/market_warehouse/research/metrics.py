@@ -1,5 +1,8 @@
 """Metrics shared by the clustering and HMM research models."""
 
+# scikit-learn convention: X is the feature matrix.
+# ruff: noqa: N803, N806
+
 from __future__ import annotations
 
 import itertools
@@ -59,7 +62,9 @@ def geometry_metrics(
     out["davies_bouldin"] = float(davies_bouldin_score(X, labels))
     out["calinski_harabasz"] = float(calinski_harabasz_score(X, labels))
     if n > silhouette_sample_max:
-        idx = np.sort(np.random.default_rng(seed).choice(n, size=silhouette_sample_max, replace=False))
+        idx = np.sort(
+            np.random.default_rng(seed).choice(n, size=silhouette_sample_max, replace=False)
+        )
         xs, ls = X[idx], labels[idx]
     else:
         xs, ls = X, labels
@@ -87,8 +92,13 @@ def ari_summary(pairs: pd.DataFrame) -> dict[str, float | int]:
     """Mean, median, min and max of the ``ari`` column of :func:`pairwise_ari` (NaN if empty)."""
     a = pairs["ari"].to_numpy(dtype=np.float64)
     if a.size == 0:
-        return {"n_pairs": 0, "ari_mean": np.nan, "ari_median": np.nan, "ari_min": np.nan,
-                "ari_max": np.nan}
+        return {
+            "n_pairs": 0,
+            "ari_mean": np.nan,
+            "ari_median": np.nan,
+            "ari_min": np.nan,
+            "ari_max": np.nan,
+        }
     return {
         "n_pairs": int(a.size),
         "ari_mean": float(a.mean()),
@@ -131,7 +141,12 @@ def sizes_frame(labelings: Mapping[int, np.ndarray], label_name: str) -> pd.Data
         vals, counts = np.unique(np.asarray(labels), return_counts=True)
         frames.append(
             pd.DataFrame(
-                {"seed": seed, label_name: vals, "row_count": counts, "share": counts / counts.sum()}
+                {
+                    "seed": seed,
+                    label_name: vals,
+                    "row_count": counts,
+                    "share": counts / counts.sum(),
+                }
             )
         )
     if not frames:

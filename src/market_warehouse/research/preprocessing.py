@@ -22,6 +22,9 @@ In both policies +/-inf is treated as NULL. Dropped rows are never silent: the c
 just before it in the same ticker was dropped) so that sequence models can split at the hole.
 """
 
+# scikit-learn convention: X is the feature matrix.
+# ruff: noqa: N803, N806
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -291,9 +294,7 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
         self.n_fit_rows_ = int(values.shape[0])
         self.center_, self.scale_ = _centre_spread(values, self.method)
         if self.scope == "per_ticker":
-            grouped = pd.DataFrame(values, columns=feats).groupby(
-                X["ticker"].to_numpy(), sort=True
-            )
+            grouped = pd.DataFrame(values, columns=feats).groupby(X["ticker"].to_numpy(), sort=True)
             if self.method == "standard":
                 centre = grouped.mean()
                 spread = grouped.std(ddof=0)

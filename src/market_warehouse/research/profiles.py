@@ -54,8 +54,14 @@ def outcome_stats(values: np.ndarray, hit_rate: bool = False) -> dict[str, float
             "p90": float(p90),
         }
     else:
-        out = {"n": 0, "mean": np.nan, "median": np.nan, "std": np.nan, "p10": np.nan,
-               "p90": np.nan}
+        out = {
+            "n": 0,
+            "mean": np.nan,
+            "median": np.nan,
+            "std": np.nan,
+            "p10": np.nan,
+            "p90": np.nan,
+        }
     if hit_rate:
         out["hit_rate"] = float((v > 0).mean()) if n else np.nan
     return out
