@@ -16,7 +16,7 @@ What is generated (all from one seed; same arguments give the same bytes):
 - Business days (Mon-Fri, no holidays) over the ``years`` calendar years ending at ``end_date``
   (default :data:`DEFAULT_END_DATE`, a constant). Per 10 tickers, 5 cover the whole span, 2 list
   late, 2 delist early and 1 does both (assigned by a seeded permutation); every series has at
-  least ``min(250, bars // 4)`` bars.
+  least ``max(20, min(250, bars // 4))`` bars.
 - Close: a geometric random walk whose daily log return switches between three regimes (calm
   uptrend, sideways, stressed downtrend) by a Markov chain with geometric durations, with Student-t
   shocks and a weak pull of log price towards a per-ticker level (half-life about 3.4 years) so
@@ -255,7 +255,8 @@ def _assign_defects(specs: list[_Ticker], rng: np.random.Generator) -> None:
     order = [int(i) for i in rng.permutation(n)]
     # splits go to non-penny tickers so that divided prices stay well above the 4th decimal
     split_pool = [i for i in order if not specs[i].is_penny][:per_kind]
-    rest = [i for i in order if i not in set(split_pool)]
+    taken = set(split_pool)
+    rest = [i for i in order if i not in taken]
     chosen = {"split": split_pool}
     for k, kind in enumerate(DEFECT_KINDS[1:]):
         chosen[kind] = rest[k * per_kind : (k + 1) * per_kind]
