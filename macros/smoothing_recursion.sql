@@ -1,0 +1,69 @@
+{#- Runs first-order recursions (EMA, Wilder and similar smoothers) over every series of
+    `source` at once and returns a subquery with `partition_column`, `order_column` and one
+    column per state.
+
+    `source` is a relation or CTE with one row per (`partition_column`, `order_column`), where
+    `order_column` is a dense 0-based row index inside the partition. `states` is a list of
+    dicts `{name, expression, type}`: `expression` gives the state at the current row from
+    columns of the current input row (`cur.<column>`) and the states of the previous row
+    (`prev.<state>`). On row 0 every `prev.<state>` is NULL, so each expression also states its
+    own seed. Expressions may use any previous state, so several smoothers (and smoothers of
+    smoothers) advance together in one pass.
+
+    Why one recursive CTE carrying every state (see docs/silver.md for the figures): DuckDB has
+    no exponential window function. On DuckDB 2.0 a recursive CTE joined on (series, row + 1)
+    is exact (it performs the same floating-point operations in the same order as TA-Lib's C
+    loop) and fast, because the hash table over the input is built once and each iteration
+    only touches one row per series. Carrying all states in one recursion costs one pass; a
+    recursion per smoother joined back costs one pass each plus the joins. Closed forms with
+    cumulative sums overflow after a few thousand bars unless blocked, and even blocked they
+    were slower here and not bit-exact. -#}
+{% macro smoothing_recursion(source, partition_column, order_column, states) -%}
+    {{ return(adapter.dispatch('smoothing_recursion', 'market_warehouse')(
+        source, partition_column, order_column, states
+    )) }}
+{%- endmacro %}
+
+{% macro duckdb__smoothing_recursion(source, partition_column, order_column, states) -%}
+    (
+        with recursive
+
+        smoothing_seed as (
+
+            select
+                {%- for state in states %}
+                null::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
+                {%- endfor %}
+
+        ),
+
+        smoothed as (
+
+            select
+                cur.{{ partition_column }},
+                cur.{{ order_column }},
+                {%- for state in states %}
+                ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
+                {%- endfor %}
+            from {{ source }} as cur
+            cross join smoothing_seed as prev
+            where cur.{{ order_column }} = 0
+
+            union all
+
+            select
+                cur.{{ partition_column }},
+                cur.{{ order_column }},
+                {%- for state in states %}
+                ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
+                {%- endfor %}
+            from smoothed as prev
+            inner join {{ source }} as cur
+                on prev.{{ partition_column }} = cur.{{ partition_column }}
+                and prev.{{ order_column }} + 1 = cur.{{ order_column }}
+
+        )
+
+        select * from smoothed
+    )
+{%- endmacro %}
