@@ -319,6 +319,7 @@ class RegimeHMM(BaseEstimator):
     min_sequence_length: sequences shorter than this are skipped when fitting (counted).
     fit_sample_max: cap on fit rows; whole sequences are drawn in seeded random order until the
         cap (the last one truncated). ``None`` = no cap.
+    implementation: hmmlearn's E-step ("log" or "scaling"; "log" measured faster here).
 
     Attributes
     ----------
@@ -328,7 +329,7 @@ class RegimeHMM(BaseEstimator):
     loglik_: total train log-likelihood of the kept restart; n_fit_rows_, n_fit_sequences_.
     converged_, n_iter_, best_restart_: of the kept restart.
     restart_loglik_, restart_converged_, restart_n_iter_: ndarray (n_restarts,).
-    repair_report_: dict from :func:`repair_params` (indices in the fitted order).
+    repair_report_: dict from :func:`repair_params`, state indices in canonical order.
     n_sequences_skipped_, n_rows_skipped_: short sequences left out of the fit.
     feature_names_in_: when fitted on a DataFrame. n_features_in_.
     """
@@ -344,6 +345,7 @@ class RegimeHMM(BaseEstimator):
         order_by: int | str = 0,
         min_sequence_length: int = 100,
         fit_sample_max: int | None = None,
+        implementation: str = "log",
     ) -> None:
         self.n_states = n_states
         self.n_iter = n_iter
@@ -354,6 +356,7 @@ class RegimeHMM(BaseEstimator):
         self.order_by = order_by
         self.min_sequence_length = min_sequence_length
         self.fit_sample_max = fit_sample_max
+        self.implementation = implementation
 
     def _as_array(self, X: Any) -> np.ndarray:
         arr = np.asarray(X, dtype=np.float64)
@@ -393,7 +396,7 @@ class RegimeHMM(BaseEstimator):
                 tol=self.tol,
                 min_covar=self.min_covar,
                 random_state=self.random_state + i,
-                implementation="scaling",
+                implementation=self.implementation,
             )
             with np.errstate(all="ignore"):
                 model.fit(X_fit, fit_lengths)
@@ -418,7 +421,16 @@ class RegimeHMM(BaseEstimator):
         self.transmat_ = tm[np.ix_(perm, perm)]
         self.means_ = mu[perm]
         self.covars_ = var[perm]
-        self.repair_report_ = report
+        canonical = inverse_permutation(perm)
+        self.repair_report_ = {
+            "transmat_rows_repaired": sorted(
+                int(canonical[i]) for i in report["transmat_rows_repaired"]
+            ),
+            "startprob_repaired": report["startprob_repaired"],
+            "emission_states_repaired": sorted(
+                int(canonical[i]) for i in report["emission_states_repaired"]
+            ),
+        }
         self.restart_loglik_ = np.asarray(lls)
         self.restart_converged_ = np.asarray(convs, dtype=bool)
         self.restart_n_iter_ = np.asarray(iters, dtype=np.int64)

@@ -27,6 +27,7 @@ just before it in the same ticker was dropped) so that sequence models can split
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -213,7 +214,9 @@ def prepare_features(
 
 def _centre_spread(values: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
     """Column-wise centre and spread of ``values`` (n, f), ignoring NaN, then repaired."""
-    with np.errstate(all="ignore"):
+    # All-NaN columns give NaN (then repaired); silence numpy's empty-slice warnings.
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
         if values.shape[0] == 0:
             centre = np.full(values.shape[1], np.nan)
             spread = np.full(values.shape[1], np.nan)
@@ -325,8 +328,8 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
         values = X[feats].to_numpy(dtype=np.float64)
         if self.scope == "per_ticker":
             tickers = X["ticker"].to_numpy()
-            centre = self.ticker_center_.reindex(tickers).to_numpy()
-            spread = self.ticker_scale_.reindex(tickers).to_numpy()
+            centre = np.array(self.ticker_center_.reindex(tickers).to_numpy(), copy=True)
+            spread = np.array(self.ticker_scale_.reindex(tickers).to_numpy(), copy=True)
             unseen = self.unseen_ticker_mask(X)
             centre[unseen] = self.center_
             spread[unseen] = self.scale_

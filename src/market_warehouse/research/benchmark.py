@@ -1,0 +1,131 @@
+"""Timing harness for the research models on a synthetic gold-shaped frame.
+
+``python -m market_warehouse.research.benchmark [n_rows]`` prints one line per step and the total.
+The frame has the 25 default features (sticky 4-regime Gaussian mixture with Student-t noise,
+count-like features rounded to integers), ``flow_state_code`` and the ``fwd_*`` columns.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from market_warehouse.research.clustering import cluster_stability, cluster_sweep
+from market_warehouse.research.hmm import build_sequences, hmm_stability
+from market_warehouse.research.pipeline import (
+    DEFAULT_FIT_SAMPLE_MAX,
+    DEFAULT_HMM_FIT_SAMPLE_MAX,
+    DEFAULT_SILHOUETTE_SAMPLE_MAX,
+    run_clustering,
+    run_hmm,
+)
+from market_warehouse.research.preprocessing import DEFAULT_FEATURES, FORWARD_COLUMNS
+
+COUNT_FEATURES = {
+    "long_burst_20",
+    "short_burst_20",
+    "oscillation_index_20",
+    "respect_fail_balance_20",
+    "state_run_length",
+}
+
+
+def synthetic_frame(
+    n_rows: int = 200_000, n_tickers: int = 40, n_regimes: int = 4, seed: int = 0
+) -> pd.DataFrame:
+    """Gold-shaped synthetic rows, shape (n_rows, 33): ticker, trade_date, flow_state_code,
+    the 25 default features and the 5 forward columns. Business-day dates from 2000-01-03."""
+    rng = np.random.default_rng(seed)
+    per = n_rows // n_tickers
+    feats = list(DEFAULT_FEATURES)
+    means = rng.normal(0.0, 1.0, (n_regimes, len(feats)))
+    scales = rng.uniform(0.5, 1.5, n_regimes)
+    stay = 0.98
+    cum = np.cumsum(
+        np.where(np.eye(n_regimes, dtype=bool), stay, (1 - stay) / (n_regimes - 1)), axis=1
+    )
+    z = np.empty(per * n_tickers, dtype=np.int64)
+    for i in range(n_tickers):
+        u = rng.random(per)
+        s = 0
+        for t in range(per):
+            s = min(int(np.searchsorted(cum[s], u[t])), n_regimes - 1) if t else s
+            z[i * per + t] = s
+    noise = rng.standard_t(5, (len(z), len(feats)))
+    X = means[z] + scales[z][:, None] * noise  # noqa: N806
+    df = pd.DataFrame(X, columns=feats)
+    for c in COUNT_FEATURES:
+        df[c] = np.round(np.abs(df[c]) * 3)
+    dates = pd.bdate_range("2000-01-03", periods=per).date
+    df.insert(0, "ticker", np.repeat([f"T{i:04d}" for i in range(n_tickers)], per))
+    df.insert(1, "trade_date", np.tile(dates, n_tickers))
+    df.insert(2, "flow_state_code", rng.integers(0, 5, len(df)))
+    for c in FORWARD_COLUMNS:
+        df[c] = rng.normal(0.0, 0.02, len(df)) + 0.002 * z
+    return df
+
+
+def run_benchmark(n_rows: int = 200_000, **caps: Any) -> pd.DataFrame:
+    """Time every research step with the default caps (override with keyword ``caps``:
+    ``fit_sample_max``, ``silhouette_sample_max``, ``hmm_fit_sample_max``).
+
+    Returns columns ``step, seconds``; the last row is ``total``.
+    """
+    fit_cap = caps.get("fit_sample_max", DEFAULT_FIT_SAMPLE_MAX)
+    sil_cap = caps.get("silhouette_sample_max", DEFAULT_SILHOUETTE_SAMPLE_MAX)
+    hmm_cap = caps.get("hmm_fit_sample_max", DEFAULT_HMM_FIT_SAMPLE_MAX)
+    df = synthetic_frame(n_rows)
+    times: list[tuple[str, float]] = []
+
+    def timed(step: str, fn: Callable[[], Any]) -> Any:
+        t0 = time.perf_counter()
+        out = fn()
+        times.append((step, time.perf_counter() - t0))
+        print(f"{step:<40s} {times[-1][1]:8.2f} s", flush=True)
+        return out
+
+    km = timed(
+        "clusters kmeans k=5",
+        lambda: run_clustering(
+            df, method="kmeans", fit_sample_max=fit_cap, silhouette_sample_max=sil_cap
+        ),
+    )
+    timed(
+        "clusters gmm k=5",
+        lambda: run_clustering(
+            df, method="gmm", fit_sample_max=fit_cap, silhouette_sample_max=sil_cap
+        ),
+    )
+    X = km.X  # noqa: N806
+    y = km.prepared.frame["fwd_ret_10"].to_numpy()
+    timed(
+        "cluster sweep kmeans,gmm x 4,5,6,8",
+        lambda: cluster_sweep(
+            X, X, y_fit=y, fit_sample_max=fit_cap, silhouette_sample_max=sil_cap
+        ),
+    )
+    timed(
+        "cluster stability kmeans k=5 x 10 seeds",
+        lambda: cluster_stability(X, X, y_fit=y, fit_sample_max=fit_cap),
+    )
+    hm = timed("hmm K=5 x 3 restarts", lambda: run_hmm(df, fit_sample_max=hmm_cap))
+    seq = build_sequences(hm.prepared.frame)
+    timed(
+        "hmm stability K=5 x 5 seeds (1 restart)",
+        lambda: hmm_stability(
+            hm.X, seq.lengths, hm.X, seq.lengths, n_states=5, n_restarts=1,
+            fit_sample_max=hmm_cap,
+        ),
+    )
+    total = sum(s for _, s in times)
+    print(f"{'total':<40s} {total:8.2f} s", flush=True)
+    return pd.DataFrame(times + [("total", total)], columns=["step", "seconds"])
+
+
+if __name__ == "__main__":
+    run_benchmark(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)
