@@ -30,6 +30,7 @@ files as (
 
     select
         bronze_file_listing.relative_path as source_file,
+        row_number() over (order by bronze_file_listing.relative_path)::integer as file_id,
         bronze_file_listing.fingerprint as source_fingerprint,
         bronze_file_listing.exchange,
         bronze_file_listing.asset_type,
@@ -94,16 +95,32 @@ files_with_header as (
 
 ),
 
+file_lines as (
+
+    select
+        * exclude (file_text, first_line),
+        string_split(file_text, chr(10)) as line_list
+    from files_with_header
+
+),
+
+unnested_lines as (
+
+    select
+        * exclude (line_list),
+        len(line_list) as element_count,
+        {{ unnest_with_position('line_list', 'element_text', 'source_line_no') }}
+    from file_lines
+
+),
+
 lines as (
 
     select
-        files_with_header.* exclude (file_text, first_line),
-        split_lines.source_line_no,
-        len(string_split(files_with_header.file_text, chr(10))) as element_count,
-        split_lines.line_text = '' as is_empty_element,
-        rtrim(split_lines.line_text, chr(13)) as line_text
-    from files_with_header,
-        {{ unnest_lines('files_with_header.file_text') }}
+        * exclude (element_text),
+        element_text = '' as is_empty_element,
+        rtrim(element_text, chr(13)) as line_text
+    from unnested_lines
 
 ),
 
@@ -125,63 +142,51 @@ lines_classified as (
 fields_split as (
 
     select
-        *,
-        string_split(
-            trim(
-                case when source_line_no = 1 then replace(line_text, chr(65279), '') else line_text end
-            ),
-            delimiter
-        ) as fields
-    from lines_classified
-
-),
-
-fields_named as (
-
-    select
-        source_file,
-        source_fingerprint,
-        source_line_no,
-        exchange,
-        asset_type,
-        line_kind,
+        * exclude (line_text),
         line_text,
-        is_utf8,
-        has_control_characters,
-        len(fields) as field_count,
-        trim(fields[1]) as raw_ticker,
-        upper(trim(fields[2])) as raw_per,
-        trim(fields[3]) as raw_date,
-        trim(fields[4]) as raw_time,
-        trim(fields[5]) as raw_open,
-        trim(fields[6]) as raw_high,
-        trim(fields[7]) as raw_low,
-        trim(fields[8]) as raw_close,
-        trim(fields[9]) as raw_volume,
-        trim(fields[10]) as raw_openint
-    from fields_split
+        case
+            when source_line_no = 1
+                then string_split(replace(line_text, chr(65279), ''), delimiter)
+            when delimiter = ',' then string_split(line_text, ',')
+            else string_split(line_text, delimiter)
+        end as fields
+    from (
+        select
+            *,
+            -- a line that is not text is rejected before any attempt to split it
+            case
+                when line_kind != 'data' then null
+                when not is_utf8 and contains(line_text, '\x') then 'invalid_utf8'
+                when has_control_characters
+                    and regexp_matches(line_text, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]')
+                    then 'control_characters'
+            end as reject_reason_before_split
+        from lines_classified
+    ) as lines_screened
 
 ),
 
+-- numbers are cast without trimming (the cast ignores surrounding spaces); text fields are
+-- trimmed; the TIME field must be an integer HHMMSS
 fields_typed as (
 
     select
         *,
+        len(fields) as field_count,
+        upper(trim(fields[1])) as ticker_text,
+        upper(trim(fields[2])) as per_text,
         case
-            when length(raw_date) = 8
-                then try_strptime(raw_date, '%Y%m%d')::date
-        end as trade_date,
-        case
-            when length(raw_time) between 1 and 6
-                then try_strptime(lpad(raw_time, 6, '0'), '%H%M%S')
-        end as parsed_time,
-        try_cast(raw_open as double) as open,
-        try_cast(raw_high as double) as high,
-        try_cast(raw_low as double) as low,
-        try_cast(raw_close as double) as close,
-        try_cast(raw_volume as double) as volume,
-        try_cast(raw_openint as bigint) as openint
-    from fields_named
+            when length(trim(fields[3])) = 8
+                then try_strptime(trim(fields[3]), '%Y%m%d')::date
+        end as parsed_date,
+        try_cast(fields[4] as integer) as parsed_time,
+        try_cast(fields[5] as double) as parsed_open,
+        try_cast(fields[6] as double) as parsed_high,
+        try_cast(fields[7] as double) as parsed_low,
+        try_cast(fields[8] as double) as parsed_close,
+        try_cast(fields[9] as double) as parsed_volume,
+        try_cast(fields[10] as bigint) as parsed_openint
+    from fields_split
 
 ),
 
@@ -192,81 +197,141 @@ lines_judged as (
         *,
         case
             when line_kind != 'data' then null
-            when not is_utf8 and contains(line_text, '\x') then 'invalid_utf8'
-            when has_control_characters
-                and regexp_matches(line_text, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]')
-                then 'control_characters'
+            when reject_reason_before_split is not null then reject_reason_before_split
             when field_count != 10 then 'field_count:' || field_count::varchar
-            else nullif(concat_ws(
+            when ticker_text != ''
+                and per_text != ''
+                and parsed_date is not null
+                and parsed_time between 0 and 235959
+                and isfinite(parsed_open)
+                and isfinite(parsed_high)
+                and isfinite(parsed_low)
+                and isfinite(parsed_close)
+                and isfinite(parsed_volume)
+                and (parsed_openint is not null or trim(fields[10]) = '')
+                then null
+            else concat_ws(
                 ',',
-                case when coalesce(raw_ticker, '') = '' then 'missing_field:ticker' end,
-                case when coalesce(raw_per, '') = '' then 'missing_field:per' end,
+                case when ticker_text = '' then 'missing_field:ticker' end,
+                case when per_text = '' then 'missing_field:per' end,
                 case
-                    when coalesce(raw_date, '') = '' then 'missing_field:date'
-                    when trade_date is null then 'unparsable_date'
+                    when trim(fields[3]) = '' then 'missing_field:date'
+                    when parsed_date is null then 'unparsable_date'
                 end,
                 case
-                    when coalesce(raw_time, '') = '' then 'missing_field:time'
-                    when parsed_time is null then 'unparsable_time'
+                    when trim(fields[4]) = '' then 'missing_field:time'
+                    when not coalesce(parsed_time between 0 and 235959, false)
+                        then 'unparsable_time'
                 end,
                 case
-                    when coalesce(raw_open, '') = '' then 'missing_field:open'
-                    when not coalesce(isfinite(open), false) then 'unparsable_number:open'
+                    when trim(fields[5]) = '' then 'missing_field:open'
+                    when not coalesce(isfinite(parsed_open), false) then 'unparsable_number:open'
                 end,
                 case
-                    when coalesce(raw_high, '') = '' then 'missing_field:high'
-                    when not coalesce(isfinite(high), false) then 'unparsable_number:high'
+                    when trim(fields[6]) = '' then 'missing_field:high'
+                    when not coalesce(isfinite(parsed_high), false) then 'unparsable_number:high'
                 end,
                 case
-                    when coalesce(raw_low, '') = '' then 'missing_field:low'
-                    when not coalesce(isfinite(low), false) then 'unparsable_number:low'
+                    when trim(fields[7]) = '' then 'missing_field:low'
+                    when not coalesce(isfinite(parsed_low), false) then 'unparsable_number:low'
                 end,
                 case
-                    when coalesce(raw_close, '') = '' then 'missing_field:close'
-                    when not coalesce(isfinite(close), false) then 'unparsable_number:close'
+                    when trim(fields[8]) = '' then 'missing_field:close'
+                    when not coalesce(isfinite(parsed_close), false)
+                        then 'unparsable_number:close'
                 end,
                 case
-                    when coalesce(raw_volume, '') = '' then 'missing_field:volume'
-                    when not coalesce(isfinite(volume), false) then 'unparsable_number:volume'
+                    when trim(fields[9]) = '' then 'missing_field:volume'
+                    when not coalesce(isfinite(parsed_volume), false)
+                        then 'unparsable_number:volume'
                 end,
                 case
-                    when coalesce(raw_openint, '') != '' and openint is null
+                    when parsed_openint is null and trim(fields[10]) != ''
                         then 'unparsable_number:openint'
                 end
-            ), '')
+            )
         end as reject_reason
     from fields_typed
 
 ),
 
-typed_rows as (
+typed_rows as materialized (
 
     select
-        * exclude (trade_date),
+        source_file,
+        file_id,
+        source_fingerprint,
+        source_line_no,
+        exchange,
+        asset_type,
+        line_kind,
+        reject_reason,
+        case when reject_reason is not null then line_text end as raw_line,
         line_kind = 'data' and reject_reason is null as is_typed,
-        case when line_kind = 'data' and reject_reason is null then upper(raw_ticker) end as ticker,
-        case when line_kind = 'data' and reject_reason is null then trade_date end as trade_date,
-        case when raw_per = 'D' then 'D1' else raw_per end as timeframe
+        case when line_kind = 'data' and reject_reason is null then ticker_text end as ticker,
+        case when line_kind = 'data' and reject_reason is null then parsed_date end as trade_date,
+        case when per_text = 'D' then 'D1' else per_text end as timeframe,
+        parsed_open as open,
+        parsed_high as high,
+        parsed_low as low,
+        parsed_close as close,
+        parsed_volume as volume,
+        parsed_openint as openint,
+        hash(per_text, parsed_time, parsed_open, parsed_high, parsed_low, parsed_close,
+            parsed_volume, parsed_openint) as value_hash
     from lines_judged
 
 ),
 
--- duplicates and calendar gaps are judged among the typed rows of one file (every other line
--- has a NULL ticker and date, so it never shares a partition with a typed row)
+-- typed rows in date order within each file and ticker (narrow, so the sort is cheap): a
+-- repeated day sits next to its copies, and the previous row gives the calendar gap
+typed_in_date_order as (
+
+    select
+        file_id,
+        source_line_no,
+        ticker,
+        trade_date,
+        value_hash,
+        trade_date - lag(trade_date) over by_date as calendar_days_since_previous,
+        coalesce(lag(trade_date) over by_date = trade_date, false)
+        or coalesce(lead(trade_date) over by_date = trade_date, false) as is_repeated_day
+    from typed_rows
+    where is_typed
+    window by_date as (partition by file_id, ticker order by trade_date, source_line_no)
+
+),
+
+-- repeated days are rare: identical when every copy has the same values
+repeated_days as (
+
+    select
+        file_id,
+        ticker,
+        trade_date,
+        min(value_hash) = max(value_hash) as copies_are_identical,
+        min(source_line_no) as first_copy_line_no
+    from typed_in_date_order
+    where is_repeated_day
+    group by file_id, ticker, trade_date
+
+),
+
 rows_in_context as (
 
     select
-        *,
-        count(*) over same_day as copies_of_day,
-        min(hash(raw_per, raw_time, open, high, low, close, volume, openint)) over same_day
-        = max(hash(raw_per, raw_time, open, high, low, close, volume, openint)) over same_day
-            as copies_are_identical,
-        row_number() over (same_day order by source_line_no) as copy_number,
-        trade_date - lag(trade_date) over (
-            partition by source_file, ticker order by trade_date, source_line_no
-        ) as calendar_days_since_previous
+        typed_rows.*,
+        typed_in_date_order.calendar_days_since_previous,
+        repeated_days.copies_are_identical,
+        repeated_days.first_copy_line_no
     from typed_rows
-    window same_day as (partition by source_file, ticker, trade_date)
+    left join typed_in_date_order
+        on typed_rows.file_id = typed_in_date_order.file_id
+        and typed_rows.source_line_no = typed_in_date_order.source_line_no
+    left join repeated_days
+        on typed_in_date_order.file_id = repeated_days.file_id
+        and typed_in_date_order.ticker = repeated_days.ticker
+        and typed_in_date_order.trade_date = repeated_days.trade_date
 
 ),
 
@@ -277,7 +342,7 @@ final as (
         source_line_no,
         line_kind,
         reject_reason,
-        case when reject_reason is not null then line_text end as raw_line,
+        raw_line,
         ticker,
         exchange,
         asset_type,
@@ -297,10 +362,12 @@ final as (
         end as q_ohlc_outside_hl,
         case when is_typed then volume < 0 end as q_negative_volume,
         case
-            when is_typed then copies_of_day > 1 and copies_are_identical and copy_number > 1
+            when is_typed then coalesce(
+                copies_are_identical and source_line_no > first_copy_line_no, false
+            )
         end as q_duplicate_identical,
         case
-            when is_typed then copies_of_day > 1 and not copies_are_identical
+            when is_typed then coalesce(not copies_are_identical, false)
         end as q_duplicate_conflicting,
         case
             when is_typed then coalesce(

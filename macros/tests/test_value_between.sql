@@ -1,0 +1,18 @@
+{#- Fails on every row where `column_name` is not NULL and lies outside
+    [`min_value`, `max_value`] (bounds included; either bound may be omitted). NULLs pass. -#}
+{% test value_between(model, column_name, min_value=none, max_value=none) %}
+
+select *
+from {{ model }}
+where {{ column_name }} is not null
+    and (
+        false
+        {%- if min_value is not none %}
+        or {{ column_name }} < {{ min_value }}
+        {%- endif %}
+        {%- if max_value is not none %}
+        or {{ column_name }} > {{ max_value }}
+        {%- endif %}
+    )
+
+{% endtest %}
