@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _single_thread():
+    """One BLAS/OpenMP thread: on tiny test data, threads only add overhead (8x slower
+    k-means here when the two cores are busy). Results do not depend on the thread count."""
+    with threadpool_limits(limits=1):
+        yield
+
 
 # A sticky 3-state Gaussian HMM with distinct means AND distinct volatilities.
 TRUE_TRANSMAT = np.array(
@@ -31,6 +41,8 @@ class Planted:
     X: np.ndarray  # (n, 4)
     states: np.ndarray  # (n,)
     lengths: list[int]
+    means: np.ndarray = field(default_factory=lambda: TRUE_MEANS.copy())
+    transmat: np.ndarray = field(default_factory=lambda: TRUE_TRANSMAT.copy())
 
 
 def simulate_hmm(n_tickers: int, n_rows: int, seed: int) -> Planted:

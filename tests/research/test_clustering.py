@@ -1,3 +1,5 @@
+# X is the feature matrix (scikit-learn convention).
+# ruff: noqa: N806
 import numpy as np
 import pandas as pd
 import pytest

@@ -1,3 +1,5 @@
+# X is the feature matrix (scikit-learn convention).
+# ruff: noqa: N806
 import datetime as dt
 import math
 
@@ -103,9 +105,7 @@ def test_profile_schema_does_not_depend_on_missing_columns():
 
 
 def test_robustness_summary_by_hand():
-    profile = pd.DataFrame(
-        {"share_of_dataset": [0.8, 0.2], "fwd_ret_10_mean": [0.001, 0.002]}
-    )
+    profile = pd.DataFrame({"share_of_dataset": [0.8, 0.2], "fwd_ret_10_mean": [0.001, 0.002]})
     s = robustness_summary(profile, silhouette=0.05, ari_mean=0.4)
     assert s["largest_share"] == 0.8
     assert s["effective_count"] == pytest.approx(1 / (0.64 + 0.04))

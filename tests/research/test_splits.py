@@ -1,3 +1,5 @@
+# X is the feature matrix (scikit-learn convention).
+# ruff: noqa: N806
 import datetime as dt
 
 import numpy as np
@@ -16,9 +18,7 @@ def test_rows_whose_horizon_crosses_train_end_are_purged_by_hand():
     # horizon 2: row 4 looks at rows 5, 6 (after 03-05) -> purged; row 3 looks at 4, 5 -> row 5
     # is after 03-05 -> purged; row 2 looks at 3, 4 -> kept.
     # Ticker B: 3 rows ending 03-03, before train_end: nothing after, nothing purged.
-    df = pd.DataFrame(
-        {"ticker": ["A"] * 8 + ["B"] * 3, "trade_date": _days(8) + _days(3)}
-    )
+    df = pd.DataFrame({"ticker": ["A"] * 8 + ["B"] * 3, "trade_date": _days(8) + _days(3)})
     masks = time_split(df, train_end="2021-03-05", horizon_bars=2)
     expected_train = [True, True, True, False, False, False, False, False, True, True, True]
     expected_test = [False] * 5 + [True] * 3 + [False] * 3

@@ -105,9 +105,7 @@ def run_benchmark(n_rows: int = 200_000, **caps: Any) -> pd.DataFrame:
     y = km.prepared.frame["fwd_ret_10"].to_numpy()
     timed(
         "cluster sweep kmeans,gmm x 4,5,6,8",
-        lambda: cluster_sweep(
-            X, X, y_fit=y, fit_sample_max=fit_cap, silhouette_sample_max=sil_cap
-        ),
+        lambda: cluster_sweep(X, X, y_fit=y, fit_sample_max=fit_cap, silhouette_sample_max=sil_cap),
     )
     timed(
         "cluster stability kmeans k=5 x 10 seeds",
@@ -118,7 +116,12 @@ def run_benchmark(n_rows: int = 200_000, **caps: Any) -> pd.DataFrame:
     timed(
         "hmm stability K=5 x 5 seeds (1 restart)",
         lambda: hmm_stability(
-            hm.X, seq.lengths, hm.X, seq.lengths, n_states=5, n_restarts=1,
+            hm.X,
+            seq.lengths,
+            hm.X,
+            seq.lengths,
+            n_states=5,
+            n_restarts=1,
             fit_sample_max=hmm_cap,
         ),
     )

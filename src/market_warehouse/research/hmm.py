@@ -478,6 +478,7 @@ class RegimeHMM(BaseEstimator):
     def filter_proba(self, X: Any, lengths: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
         """Causal posteriors p(z_t | x_1..t), shape (n_rows, K); each sequence restarts from
         ``startprob_``."""
+        check_is_fitted(self, "transmat_")
         log_f, _ = forward_filter(self.startprob_, self.transmat_, self._log_b(X), lengths)
         return np.exp(log_f)
 
@@ -487,6 +488,7 @@ class RegimeHMM(BaseEstimator):
 
     def score(self, X: Any, lengths: Sequence[int] | np.ndarray | None = None) -> float:
         """Total log-likelihood of the sequences under the fitted model."""
+        check_is_fitted(self, "transmat_")
         _, ll = forward_filter(self.startprob_, self.transmat_, self._log_b(X), lengths)
         return float(ll.sum())
 
