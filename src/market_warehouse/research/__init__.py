@@ -37,7 +37,12 @@ from market_warehouse.research.metrics import (
     pairwise_ari,
     row_entropy,
 )
-from market_warehouse.research.pipeline import ResearchResult, run_clustering, run_hmm
+from market_warehouse.research.pipeline import (
+    ResearchResult,
+    limit_threads,
+    run_clustering,
+    run_hmm,
+)
 from market_warehouse.research.preprocessing import (
     DEFAULT_FEATURES,
     FORWARD_COLUMNS,
@@ -74,6 +79,7 @@ __all__ = [
     "geometry_metrics",
     "hmm_stability",
     "initial_distribution",
+    "limit_threads",
     "make_split",
     "model_frames",
     "model_metrics",

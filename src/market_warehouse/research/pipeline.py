@@ -13,13 +13,15 @@ the same rows the gold layer used for the ``fwd_*`` labels.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from market_warehouse.research.clustering import ClusterModel, cluster_assignments, model_metrics
 from market_warehouse.research.hmm import RegimeHMM, build_sequences, decode_frame
@@ -42,6 +44,20 @@ DEFAULT_SILHOUETTE_SAMPLE_MAX = 20_000
 DEFAULT_HMM_FIT_SAMPLE_MAX = 100_000
 
 CARRY_COLUMNS: tuple[str, ...] = ("flow_state_code", *FORWARD_COLUMNS)
+
+
+@contextlib.contextmanager
+def limit_threads(max_threads: int | None) -> Iterator[None]:
+    """Cap BLAS and OpenMP threads (scikit-learn, hmmlearn, numpy) inside the block.
+
+    ``None`` leaves the libraries' defaults. On a shared, busy machine ``1`` can be several
+    times faster for k-means: OpenMP threads wait on each other when cores are taken.
+    """
+    if max_threads is None:
+        yield
+    else:
+        with threadpool_limits(limits=max_threads):
+            yield
 
 
 @dataclass
@@ -119,6 +135,7 @@ def run_clustering(
     predict_on: PredictOn = "test",
     fit_sample_max: int | None = DEFAULT_FIT_SAMPLE_MAX,
     silhouette_sample_max: int = DEFAULT_SILHOUETTE_SAMPLE_MAX,
+    max_threads: int | None = None,
 ) -> ResearchResult:
     """Fit a :class:`ClusterModel` on train rows and assign every kept row.
 
@@ -143,19 +160,25 @@ def run_clustering(
     X = scaler.transform(frame)
     report["n_rows_unseen_ticker"] = int(scaler.unseen_ticker_mask(frame).sum())
     y = frame.loc[train, "fwd_ret_10"].to_numpy(dtype=np.float64) if "fwd_ret_10" in frame else None
-    model = ClusterModel(
-        method=method,
-        n_clusters=n_clusters,
-        random_state=random_state,
-        fit_sample_max=fit_sample_max,
-    ).fit(X[train], y)
     ids = frame[
         ["ticker", "trade_date", *[c for c in CARRY_COLUMNS if c in frame], "is_train", "is_test"]
     ]
-    rows = cluster_assignments(model, X, ids)
     pred = _predict_mask(frame, predict_on)
-    metrics = pd.DataFrame([model_metrics(model, X[pred], silhouette_sample_max, random_state)])
-    report.update(n_rows_fit=int(train.sum()), n_rows_predict=int(pred.sum()))
+    with limit_threads(max_threads):
+        model = ClusterModel(
+            method=method,
+            n_clusters=n_clusters,
+            random_state=random_state,
+            fit_sample_max=fit_sample_max,
+        ).fit(X[train], y)
+        rows = cluster_assignments(model, X, ids)
+        metrics = model_metrics(model, X[pred], silhouette_sample_max, random_state)
+    metrics = pd.DataFrame([metrics])
+    report.update(
+        n_rows_fit=int(train.sum()),
+        n_rows_fit_sampled=model.n_fit_rows_,
+        n_rows_predict=int(pred.sum()),
+    )
     params = _params(
         method=method,
         n_clusters=n_clusters,
@@ -200,6 +223,7 @@ def run_hmm(
     max_gap_days: int = 7,
     min_sequence_length: int = 100,
     fit_sample_max: int | None = DEFAULT_HMM_FIT_SAMPLE_MAX,
+    max_threads: int | None = None,
 ) -> ResearchResult:
     """Fit a :class:`RegimeHMM` on the train sequences and decode every kept row causally.
 
@@ -226,29 +250,30 @@ def run_hmm(
     X = scaler.transform(frame)
     report["n_rows_unseen_ticker"] = int(scaler.unseen_ticker_mask(frame).sum())
 
-    train_seq = build_sequences(frame.loc[train], max_gap_days, min_sequence_length)
-    model = RegimeHMM(
-        n_states=n_states,
-        n_iter=n_iter,
-        tol=tol,
-        min_covar=min_covar,
-        n_restarts=n_restarts,
-        random_state=random_state,
-        order_by=order_by,
-        min_sequence_length=min_sequence_length,
-        fit_sample_max=fit_sample_max,
-    ).fit(pd.DataFrame(X[train], columns=feats), train_seq.lengths)
-    all_seq = build_sequences(frame, max_gap_days, min_sequence_length)
-    rows = decode_frame(model, frame, X, all_seq, CARRY_COLUMNS)
-    rows["is_train"] = train
-    rows["is_test"] = frame["is_test"].to_numpy(dtype=bool)
+    with limit_threads(max_threads):
+        train_seq = build_sequences(frame.loc[train], max_gap_days, min_sequence_length)
+        model = RegimeHMM(
+            n_states=n_states,
+            n_iter=n_iter,
+            tol=tol,
+            min_covar=min_covar,
+            n_restarts=n_restarts,
+            random_state=random_state,
+            order_by=order_by,
+            min_sequence_length=min_sequence_length,
+            fit_sample_max=fit_sample_max,
+        ).fit(pd.DataFrame(X[train], columns=feats), train_seq.lengths)
+        all_seq = build_sequences(frame, max_gap_days, min_sequence_length)
+        rows = decode_frame(model, frame, X, all_seq, CARRY_COLUMNS)
+        rows["is_train"] = train
+        rows["is_test"] = frame["is_test"].to_numpy(dtype=bool)
 
-    test = frame["is_test"].to_numpy(dtype=bool)
-    pred_loglik = np.nan
-    n_pred = int(test.sum())
-    if split_mode != "none" and n_pred:
-        test_seq = build_sequences(frame.loc[test], max_gap_days, min_sequence_length)
-        pred_loglik = model.score(X[test], test_seq.lengths)
+        test = frame["is_test"].to_numpy(dtype=bool)
+        pred_loglik = np.nan
+        n_pred = int(test.sum())
+        if split_mode != "none" and n_pred:
+            test_seq = build_sequences(frame.loc[test], max_gap_days, min_sequence_length)
+            pred_loglik = model.score(X[test], test_seq.lengths)
     n_fit = model.n_fit_rows_
     metrics = pd.DataFrame(
         [
@@ -297,4 +322,4 @@ def run_hmm(
     return ResearchResult(rows, metrics, run, report, prepared, model, scaler, X)
 
 
-__all__ = ["DEFAULT_FEATURES", "ResearchResult", "run_clustering", "run_hmm"]
+__all__ = ["DEFAULT_FEATURES", "ResearchResult", "limit_threads", "run_clustering", "run_hmm"]
