@@ -22,10 +22,7 @@ files_with_folder as (
         exchange_folders.asset_type
     from bronze_raw_files
     left join exchange_folders
-        on contains(
-            '/' || lower(bronze_raw_files.relative_path),
-            '/' || exchange_folders.folder_name || '/'
-        )
+        on contains('/' || lower(bronze_raw_files.relative_path), '/' || exchange_folders.folder_name || '/')
 
 ),
 

@@ -29,18 +29,18 @@ previous_manifest as (
     {% if is_incremental() %}
         select * from {{ this }}
     {% else %}
-        select * from (
-            select
-                null::varchar as relative_path,
-                null::varchar as absolute_path,
-                null::varchar as exchange,
-                null::varchar as asset_type,
-                null::varchar as ticker_hint,
-                null::varchar as loaded_fingerprint,
-                null::varchar as status,
-                null::timestamptz as first_seen_at,
-                null::timestamptz as last_loaded_at
-        ) where false
+    -- first build: no previous manifest, so every file is NEW
+    select
+        null::varchar as relative_path,
+        null::varchar as absolute_path,
+        null::varchar as exchange,
+        null::varchar as asset_type,
+        null::varchar as ticker_hint,
+        null::varchar as loaded_fingerprint,
+        null::varchar as status,
+        null::timestamptz as first_seen_at,
+        null::timestamptz as last_loaded_at
+    limit 0
     {% endif %}
 
 ),
@@ -129,15 +129,18 @@ final as (
         coalesce(line_counts.blank_lines, 0) as blank_lines,
         coalesce(
             files_compared.previous_first_seen_at,
-            cast('{{ run_started_at.isoformat() }}' as timestamptz)
+            cast('{{ run_started_at }}' as timestamptz)
         ) as first_seen_at,
         case
             when files_compared.is_loadable
-                then coalesce(line_counts.loaded_at, files_compared.previous_last_loaded_at,
-                    cast('{{ run_started_at.isoformat() }}' as timestamptz))
+                then coalesce(
+                        line_counts.loaded_at,
+                        files_compared.previous_last_loaded_at,
+                        cast('{{ run_started_at }}' as timestamptz)
+                    )
             else files_compared.previous_last_loaded_at
         end as last_loaded_at,
-        cast('{{ run_started_at.isoformat() }}' as timestamptz) as checked_at
+        cast('{{ run_started_at }}' as timestamptz) as checked_at
     from files_compared
     left join line_counts
         on files_compared.relative_path = line_counts.source_file

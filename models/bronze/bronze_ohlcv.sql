@@ -35,15 +35,13 @@ final as (
         q_duplicate_conflicting,
         q_suspicious_bar,
         q_gap_in_calendar,
-        not (
-            q_bad_timeframe
-            or q_nonpositive_price
-            or q_high_lt_low
-            or q_ohlc_outside_hl
-            or q_negative_volume
-            or q_duplicate_identical
-            or q_duplicate_conflicting
-        ) as is_valid,
+        not q_bad_timeframe
+        and not q_nonpositive_price
+        and not q_high_lt_low
+        and not q_ohlc_outside_hl
+        and not q_negative_volume
+        and not q_duplicate_identical
+        and not q_duplicate_conflicting as is_valid,
         concat_ws(
             ',',
             case when q_bad_timeframe then 'bad_timeframe' end,

@@ -59,11 +59,11 @@ files_described as (
         -- the most frequent of , tab | ; in the first line wins; ties go to the earlier one
         case
             when greatest(
-                length(first_line) - length(replace(first_line, ',', '')),
-                length(first_line) - length(replace(first_line, chr(9), '')),
-                length(first_line) - length(replace(first_line, '|', '')),
-                length(first_line) - length(replace(first_line, ';', ''))
-            ) = 0 then ','
+                    length(first_line) - length(replace(first_line, ',', '')),
+                    length(first_line) - length(replace(first_line, chr(9), '')),
+                    length(first_line) - length(replace(first_line, '|', '')),
+                    length(first_line) - length(replace(first_line, ';', ''))
+                ) = 0 then ','
             when length(first_line) - length(replace(first_line, ',', ''))
                 >= greatest(
                     length(first_line) - length(replace(first_line, chr(9), '')),
@@ -211,45 +211,45 @@ lines_judged as (
                 and (parsed_openint is not null or trim(fields[10]) = '')
                 then null
             else concat_ws(
-                ',',
-                case when ticker_text = '' then 'missing_field:ticker' end,
-                case when per_text = '' then 'missing_field:per' end,
-                case
-                    when trim(fields[3]) = '' then 'missing_field:date'
-                    when parsed_date is null then 'unparsable_date'
-                end,
-                case
-                    when trim(fields[4]) = '' then 'missing_field:time'
-                    when not coalesce(parsed_time between 0 and 235959, false)
-                        then 'unparsable_time'
-                end,
-                case
-                    when trim(fields[5]) = '' then 'missing_field:open'
-                    when not coalesce(isfinite(parsed_open), false) then 'unparsable_number:open'
-                end,
-                case
-                    when trim(fields[6]) = '' then 'missing_field:high'
-                    when not coalesce(isfinite(parsed_high), false) then 'unparsable_number:high'
-                end,
-                case
-                    when trim(fields[7]) = '' then 'missing_field:low'
-                    when not coalesce(isfinite(parsed_low), false) then 'unparsable_number:low'
-                end,
-                case
-                    when trim(fields[8]) = '' then 'missing_field:close'
-                    when not coalesce(isfinite(parsed_close), false)
-                        then 'unparsable_number:close'
-                end,
-                case
-                    when trim(fields[9]) = '' then 'missing_field:volume'
-                    when not coalesce(isfinite(parsed_volume), false)
-                        then 'unparsable_number:volume'
-                end,
-                case
-                    when parsed_openint is null and trim(fields[10]) != ''
-                        then 'unparsable_number:openint'
-                end
-            )
+                    ',',
+                    case when ticker_text = '' then 'missing_field:ticker' end,
+                    case when per_text = '' then 'missing_field:per' end,
+                    case
+                        when trim(fields[3]) = '' then 'missing_field:date'
+                        when parsed_date is null then 'unparsable_date'
+                    end,
+                    case
+                        when trim(fields[4]) = '' then 'missing_field:time'
+                        when not coalesce(parsed_time between 0 and 235959, false)
+                            then 'unparsable_time'
+                    end,
+                    case
+                        when trim(fields[5]) = '' then 'missing_field:open'
+                        when not coalesce(isfinite(parsed_open), false) then 'unparsable_number:open'
+                    end,
+                    case
+                        when trim(fields[6]) = '' then 'missing_field:high'
+                        when not coalesce(isfinite(parsed_high), false) then 'unparsable_number:high'
+                    end,
+                    case
+                        when trim(fields[7]) = '' then 'missing_field:low'
+                        when not coalesce(isfinite(parsed_low), false) then 'unparsable_number:low'
+                    end,
+                    case
+                        when trim(fields[8]) = '' then 'missing_field:close'
+                        when not coalesce(isfinite(parsed_close), false)
+                            then 'unparsable_number:close'
+                    end,
+                    case
+                        when trim(fields[9]) = '' then 'missing_field:volume'
+                        when not coalesce(isfinite(parsed_volume), false)
+                            then 'unparsable_number:volume'
+                    end,
+                    case
+                        when parsed_openint is null and trim(fields[10]) != ''
+                            then 'unparsable_number:openint'
+                    end
+                )
         end as reject_reason
     from fields_typed
 
@@ -277,8 +277,10 @@ typed_rows as materialized (
         parsed_close as close,
         parsed_volume as volume,
         parsed_openint as openint,
-        hash(per_text, parsed_time, parsed_open, parsed_high, parsed_low, parsed_close,
-            parsed_volume, parsed_openint) as value_hash
+        hash(
+            per_text, parsed_time, parsed_open, parsed_high, parsed_low, parsed_close,
+            parsed_volume, parsed_openint
+        ) as value_hash
     from lines_judged
 
 ),
@@ -327,11 +329,11 @@ rows_in_context as (
     from typed_rows
     left join typed_in_date_order
         on typed_rows.file_id = typed_in_date_order.file_id
-        and typed_rows.source_line_no = typed_in_date_order.source_line_no
+            and typed_rows.source_line_no = typed_in_date_order.source_line_no
     left join repeated_days
         on typed_in_date_order.file_id = repeated_days.file_id
-        and typed_in_date_order.ticker = repeated_days.ticker
-        and typed_in_date_order.trade_date = repeated_days.trade_date
+            and typed_in_date_order.ticker = repeated_days.ticker
+            and typed_in_date_order.trade_date = repeated_days.trade_date
 
 ),
 
@@ -363,32 +365,32 @@ final as (
         case when is_typed then volume < 0 end as q_negative_volume,
         case
             when is_typed then coalesce(
-                copies_are_identical and source_line_no > first_copy_line_no, false
-            )
+                    copies_are_identical and source_line_no > first_copy_line_no, false
+                )
         end as q_duplicate_identical,
         case
             when is_typed then coalesce(not copies_are_identical, false)
         end as q_duplicate_conflicting,
         case
             when is_typed then coalesce(
-                (
-                    abs(close) > 0
-                    and (high - low) / abs(close) > {{ var('suspicious_range_pct_threshold') }}
+                    (
+                        abs(close) > 0
+                        and (high - low) / abs(close) > {{ var('suspicious_range_pct_threshold') }}
+                    )
+                    or (
+                        abs(open) > 0
+                        and abs(close / open - 1) > {{ var('suspicious_return_pct_threshold') }}
+                    ),
+                    false
                 )
-                or (
-                    abs(open) > 0
-                    and abs(close / open - 1) > {{ var('suspicious_return_pct_threshold') }}
-                ),
-                false
-            )
         end as q_suspicious_bar,
         case
             when is_typed then coalesce(
-                calendar_days_since_previous > {{ var('gap_days_warn_threshold') }}, false
-            )
+                    calendar_days_since_previous > {{ var('gap_days_warn_threshold') }}, false
+                )
         end as q_gap_in_calendar,
         source_fingerprint,
-        cast('{{ run_started_at.isoformat() }}' as timestamptz) as loaded_at
+        cast('{{ run_started_at }}' as timestamptz) as loaded_at
     from rows_in_context
 
 )

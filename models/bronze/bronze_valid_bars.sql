@@ -31,8 +31,8 @@ primary_files as (
         source_file
     from valid_rows_per_file
     qualify row_number() over (
-        partition by ticker order by valid_rows desc, source_file asc
-    ) = 1
+            partition by ticker order by valid_rows desc, source_file asc
+        ) = 1
 
 ),
 
@@ -57,7 +57,7 @@ final as (
     from bronze_ohlcv
     inner join primary_files
         on bronze_ohlcv.ticker = primary_files.ticker
-        and bronze_ohlcv.source_file = primary_files.source_file
+            and bronze_ohlcv.source_file = primary_files.source_file
 
 )
 
