@@ -88,7 +88,7 @@ files_with_header as (
     select
         *,
         starts_with(
-            replace(regexp_replace(upper(first_line), '[<>\s]', '', 'g'), delimiter, ','),
+            regexp_replace(upper(replace(first_line, delimiter, ',')), '[<>\s]', '', 'g'),
             'TICKER,PER,DATE,TIME,OPEN,HIGH,LOW,CLOSE,VOL,OPENINT'
         ) as has_header
     from files_described
