@@ -113,7 +113,7 @@ with_lags_and_windows as (
         xnys_sessions_before
         - lag(xnys_sessions_through) over by_ticker as gap_trading_days,
         {{ exact_rolling_sum('volume', 'rows_' ~ volume_window) }} as volume_sum_{{ volume_window }},
-        {{ exact_rolling_sum('volume * volume', 'rows_' ~ volume_window, '1e14') }}
+        {{ exact_rolling_sum('volume * volume', 'rows_' ~ volume_window, 46) }}
             as volume_sq_sum_{{ volume_window }},
         {{ exact_rolling_sum('close * volume', 'rows_' ~ volume_window) }}
             as dollar_volume_sum_{{ volume_window }},

@@ -186,7 +186,7 @@ with_previous_bars as (
         {%- if bb_n not in sma_periods %}
         {{ exact_rolling_sum('close', 'rows_' ~ bb_n) }} as close_sum_{{ bb_n }},
         {%- endif %}
-        {{ exact_rolling_sum('close * close', 'rows_' ~ bb_n, '1e24') }} as close_sq_sum_{{ bb_n }},
+        {{ exact_rolling_sum('close * close', 'rows_' ~ bb_n, 80) }} as close_sq_sum_{{ bb_n }},
         {%- for period in extreme_frames %}
         max(high) over rows_{{ period }} as highest_high_{{ period }},
         min(low) over rows_{{ period }} as lowest_low_{{ period }},
