@@ -1,0 +1,535 @@
+"""The expectation checkpoint: run every suite of ``gx/expectations`` against the warehouse.
+
+Great Expectations 1.24 returns empty results on a DuckDB SQL datasource (DESIGN.md §6), so
+the frames are read through DuckDB and validated by GX's pandas execution engine. To stay
+within memory and time on a ~10M-row warehouse each suite reads only the columns its query
+selects, big models are validated in hash batches of ``batch_column`` (results are summed
+across batches), and counting/reconciliation checks are pushed down to SQL that returns a
+small frame. The next batch is read by DuckDB in a second thread while GX validates the
+current one.
+
+Results go to ``<results_dir>/validations`` (GX's JSON), ``<results_dir>/checkpoint_result.json``
+(a compact summary of the last run) and the Data Docs site
+``<results_dir>/data_docs/local_site/index.html``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import os
+import shutil
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from market_warehouse.qa.suites import SuiteSpec, discover_suites
+
+RUN_NAME = "market_warehouse_checkpoint"
+DATASOURCE_NAME = "market_warehouse_frames"
+PARTIAL_UNEXPECTED_COUNT = 5
+
+
+@dataclass
+class ExpectationOutcome:
+    """One expectation's result summed over the batches of a suite."""
+
+    check: str
+    expectation_type: str
+    success: bool
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    observed_value: Any = None
+    examples: list[Any] = field(default_factory=list)
+    exception: str | None = None
+
+    def describe(self) -> str:
+        """One line for the console: name, what failed and how many rows."""
+        parts = [f"{self.check} [{self.expectation_type}]"]
+        if self.exception:
+            parts.append(f"raised: {self.exception}")
+        elif self.unexpected_count is not None:
+            of = f" of {self.element_count:,}" if self.element_count is not None else ""
+            parts.append(f"{self.unexpected_count:,} unexpected{of}")
+        if self.observed_value is not None and not self.exception:
+            parts.append(f"observed {_short(self.observed_value)}")
+        if self.examples:
+            parts.append("e.g. " + ", ".join(_short(value) for value in self.examples[:3]))
+        return ": ".join(parts[:2]) + ("; " + "; ".join(parts[2:]) if parts[2:] else "")
+
+
+@dataclass
+class SuiteOutcome:
+    """The verdict of one suite."""
+
+    name: str
+    status: str  # PASS, FAIL, SKIP or ERROR
+    expectations: int = 0
+    failures: list[ExpectationOutcome] = field(default_factory=list)
+    batches: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+    note: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("FAIL", "ERROR")
+
+    def lines(self) -> list[str]:
+        """The verdict line and, for a failure, one indented line per failing expectation."""
+        if self.status == "SKIP":
+            return [f"SKIP {self.name} ({self.note})"]
+        head = f"{self.status} {self.name} ({self.expectations} expectations)"
+        if self.status == "ERROR":
+            return [head, f"  - error: {self.note}"]
+        return [head] + [f"  - {failure.describe()}" for failure in self.failures]
+
+
+@dataclass
+class CheckpointOutcome:
+    """All suites of one run and where their results went."""
+
+    suites: list[SuiteOutcome]
+    results_dir: Path
+    docs_index: Path | None
+    seconds: float
+
+    @property
+    def success(self) -> bool:
+        return not any(suite.failed for suite in self.suites)
+
+    def summary_line(self) -> str:
+        counts = {status: 0 for status in ("PASS", "FAIL", "ERROR", "SKIP")}
+        for suite in self.suites:
+            counts[suite.status] += 1
+        verdict = "PASSED" if self.success else "FAILED"
+        return (
+            f"checkpoint {verdict}: {counts['PASS']} passed, {counts['FAIL'] + counts['ERROR']} "
+            f"failed, {counts['SKIP']} skipped in {self.seconds:.1f} s"
+        )
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, (tuple, list)):
+        text = "(" + ", ".join(_short(item, limit) for item in value) + ")"
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _quiet_great_expectations() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="great_expectations")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
+def build_context(gx_dir: Path, results_dir: Path):
+    """An in-memory GX context whose suites are ``gx_dir/expectations`` and whose validation
+    results and Data Docs are written below ``results_dir`` (nothing under ``gx_dir`` except
+    ``results_dir`` itself, when it lies there, is written)."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import DataContextConfig
+
+    def filesystem(base: Path, suppress_id: bool = False) -> dict[str, Any]:
+        return {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(base.resolve()),
+            "suppress_store_backend_id": suppress_id,
+        }
+
+    in_memory = {"class_name": "InMemoryStoreBackend"}
+    config = DataContextConfig(
+        config_version=4.0,
+        stores={
+            "expectations_store": {
+                "class_name": "ExpectationsStore",
+                "store_backend": filesystem(gx_dir / "expectations", suppress_id=True),
+            },
+            "validation_results_store": {
+                "class_name": "ValidationResultsStore",
+                "store_backend": filesystem(results_dir / "validations"),
+            },
+            "checkpoint_store": {"class_name": "CheckpointStore", "store_backend": in_memory},
+            "validation_definition_store": {
+                "class_name": "ValidationDefinitionStore",
+                "store_backend": in_memory,
+            },
+        },
+        expectations_store_name="expectations_store",
+        validation_results_store_name="validation_results_store",
+        checkpoint_store_name="checkpoint_store",
+        data_docs_sites={
+            "local_site": {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": filesystem(results_dir / "data_docs" / "local_site"),
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+        analytics_enabled=False,
+        progress_bars={"globally": False},
+    )
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def existing_relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Tables and views of the warehouse (main schema), lower case."""
+    rows = con.sql(
+        "select lower(table_name) from information_schema.tables where table_schema = 'main'"
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _expectation_name(config: Any) -> str:
+    meta = getattr(config, "meta", None) or {}
+    if meta.get("check"):
+        return str(meta["check"])
+    kwargs = config.kwargs
+    columns = [kwargs[key] for key in ("column", "column_A", "column_B") if kwargs.get(key)]
+    columns += list(kwargs.get("column_list") or [])
+    return f"{config.type}({', '.join(map(str, columns))})"
+
+
+def _merge_batches(suite_results: list[Any]) -> tuple[Any, list[ExpectationOutcome]]:
+    """Sum the per-batch results of one suite into the first batch's result object."""
+    merged = suite_results[0]
+    outcomes = []
+    for index, first in enumerate(merged.results):
+        per_batch = [result.results[index] for result in suite_results]
+        config = first.expectation_config
+        exceptions = [
+            (item.exception_info or {}).get("exception_message")
+            for item in per_batch
+            if (item.exception_info or {}).get("raised_exception")
+        ]
+        results = [item.result or {} for item in per_batch]
+        element_count = _sum_or_none(result.get("element_count") for result in results)
+        unexpected_count = _sum_or_none(result.get("unexpected_count") for result in results)
+        missing_count = _sum_or_none(result.get("missing_count") for result in results)
+        examples: list[Any] = []
+        for result in results:
+            examples.extend(result.get("partial_unexpected_list") or [])
+        examples = examples[:PARTIAL_UNEXPECTED_COUNT]
+        success = all(item.success for item in per_batch) and not exceptions
+        mostly = config.kwargs.get("mostly")
+        if not exceptions and unexpected_count is not None and mostly is not None and mostly < 1:
+            nonmissing = (element_count or 0) - (missing_count or 0)
+            success = nonmissing == 0 or 1 - unexpected_count / nonmissing >= mostly
+        observed = [result.get("observed_value") for result in results if "observed_value" in result]
+        failed_observed = [
+            item.result.get("observed_value")
+            for item in per_batch
+            if not item.success and item.result and "observed_value" in item.result
+        ]
+        observed_value = (failed_observed or observed or [None])[0]
+
+        merged_result = dict(results[0])
+        for key, value in (
+            ("element_count", element_count),
+            ("unexpected_count", unexpected_count),
+            ("missing_count", missing_count),
+        ):
+            if value is not None:
+                merged_result[key] = value
+        if unexpected_count is not None and element_count:
+            merged_result["unexpected_percent"] = 100.0 * unexpected_count / element_count
+        if "partial_unexpected_list" in merged_result:
+            merged_result["partial_unexpected_list"] = examples
+            merged_result.pop("partial_unexpected_index_list", None)
+            merged_result.pop("partial_unexpected_counts", None)
+        if observed_value is not None:
+            merged_result["observed_value"] = observed_value
+        first.result = merged_result
+        first.success = success
+        if exceptions:
+            first.exception_info = {
+                "raised_exception": True,
+                "exception_message": exceptions[0],
+                "exception_traceback": None,
+            }
+        outcomes.append(
+            ExpectationOutcome(
+                check=_expectation_name(config),
+                expectation_type=config.type,
+                success=success,
+                element_count=element_count,
+                unexpected_count=unexpected_count,
+                observed_value=observed_value if unexpected_count is None else None,
+                examples=examples,
+                exception=exceptions[0] if exceptions else None,
+            )
+        )
+    evaluated = len(outcomes)
+    passed = sum(outcome.success for outcome in outcomes)
+    merged.success = passed == evaluated
+    merged.statistics = {
+        "evaluated_expectations": evaluated,
+        "successful_expectations": passed,
+        "unsuccessful_expectations": evaluated - passed,
+        "success_percent": 100.0 * passed / evaluated if evaluated else None,
+    }
+    return merged, outcomes
+
+
+def _sum_or_none(values: Iterator[Any]) -> int | None:
+    present = [int(value) for value in values if value is not None]
+    return sum(present) if present else None
+
+
+class _FrameReader:
+    """Reads the batches of a suite with DuckDB, one batch ahead of the validation."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-reader")
+
+    def _read(self, sql: str) -> pd.DataFrame:
+        cursor = self._con.cursor()
+        try:
+            return cursor.sql(sql).df()
+        finally:
+            cursor.close()
+
+    def frames(self, sqls: list[str]) -> Iterator[pd.DataFrame]:
+        pending = self._pool.submit(self._read, sqls[0])
+        for index in range(len(sqls)):
+            frame = pending.result()
+            if index + 1 < len(sqls):
+                pending = self._pool.submit(self._read, sqls[index + 1])
+            yield frame
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def run_suite(
+    spec: SuiteSpec,
+    *,
+    context: Any,
+    batch_definition: Any,
+    reader: _FrameReader,
+    con: duckdb.DuckDBPyConnection,
+    relations: set[str],
+    parameters: dict[str, Any],
+    run_id: Any,
+) -> SuiteOutcome:
+    """Validate one suite (all its batches) and store the merged result in the context."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    started = time.perf_counter()
+    missing = [name for name in spec.relations if name.lower() not in relations]
+    if missing:
+        return SuiteOutcome(spec.name, "SKIP", note=f"not built: {', '.join(missing)}")
+    suite = context.suites.get(spec.name)
+    expectation_count = len(suite.expectations)
+    suite_parameters = {**spec.parameters, **parameters}
+    try:
+        model_rows = con.sql(f'select count(*) from "{spec.model}"').fetchall()[0][0]
+        sqls = [spec.frame_sql(predicate) for predicate in spec.batch_filters(model_rows)]
+        results = []
+        rows = 0
+        empty_frame = None
+        for frame in reader.frames(sqls):
+            if frame.empty and len(sqls) > 1:
+                empty_frame = frame
+                continue
+            rows += len(frame)
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            results.append(
+                batch.validate(
+                    suite,
+                    expectation_parameters=suite_parameters,
+                    result_format={
+                        "result_format": "SUMMARY",
+                        "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
+                    },
+                )
+            )
+            del frame, batch
+        if not results:  # every batch empty: validate once so column checks still run
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": empty_frame})
+            results.append(batch.validate(suite, expectation_parameters=suite_parameters))
+    except (duckdb.Error, KeyError, ValueError, TypeError) as error:
+        return SuiteOutcome(
+            spec.name,
+            "ERROR",
+            expectations=expectation_count,
+            seconds=time.perf_counter() - started,
+            note=f"{type(error).__name__}: {str(error).splitlines()[0]}",
+        )
+    merged, outcomes = _merge_batches(results)
+    merged.meta["run_id"] = run_id
+    merged.meta["validation_time"] = run_id.run_time
+    merged.meta["market_warehouse"] = {
+        "model": spec.model,
+        "batches": len(results),
+        "rows": rows,
+        "parameters": suite_parameters,
+    }
+    suite_id = ExpectationSuiteIdentifier(name=spec.name)
+    context.validation_results_store.store_validation_results(
+        suite_validation_result=merged,
+        suite_validation_result_identifier=ValidationResultIdentifier(
+            expectation_suite_identifier=suite_id, run_id=run_id, batch_identifier=spec.model
+        ),
+        expectation_suite_identifier=suite_id,
+    )
+    failures = [outcome for outcome in outcomes if not outcome.success]
+    return SuiteOutcome(
+        spec.name,
+        "FAIL" if failures else "PASS",
+        expectations=expectation_count,
+        failures=failures,
+        batches=len(results),
+        rows=rows,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _prune_history(results_dir: Path, keep_runs: int) -> None:
+    """Keep the newest ``keep_runs`` run folders per suite (results and their pages)."""
+    for root in (results_dir / "validations", results_dir / "data_docs/local_site/validations"):
+        for run_folder in root.glob(f"*/{RUN_NAME}"):
+            runs = sorted(path for path in run_folder.iterdir() if path.is_dir())
+            for old in runs[: max(0, len(runs) - keep_runs)]:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def run_checkpoint(
+    db_path: Path,
+    gx_dir: Path,
+    results_dir: Path | None = None,
+    *,
+    suites: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    build_docs: bool = True,
+    keep_runs: int = 10,
+    echo: Callable[[str], None] = print,
+) -> CheckpointOutcome:
+    """Run every suite of ``gx_dir`` (or the named ``suites``) against ``db_path``.
+
+    ``echo`` receives one line per suite as soon as it finishes (plus the failing
+    expectations). Raises ``FileNotFoundError`` when the warehouse or the suites are missing.
+    """
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    _quiet_great_expectations()
+    started = time.perf_counter()
+    db_path, gx_dir = Path(db_path), Path(gx_dir)
+    results_dir = Path(results_dir) if results_dir is not None else gx_dir / "uncommitted"
+    if not db_path.is_file():
+        raise FileNotFoundError(f"warehouse not found: {db_path} (build it first)")
+    specs = discover_suites(gx_dir)
+    if suites:
+        unknown = sorted(set(suites) - {spec.name for spec in specs})
+        if unknown:
+            raise FileNotFoundError(f"no such suite in {gx_dir / 'expectations'}: {unknown}")
+        specs = [spec for spec in specs if spec.name in suites]
+    if not specs:
+        raise FileNotFoundError(f"no suites in {gx_dir / 'expectations'}")
+    results_dir.mkdir(parents=True, exist_ok=True)
+
+    context = build_context(gx_dir, results_dir)
+    asset = context.data_sources.add_pandas(DATASOURCE_NAME).add_dataframe_asset("frame")
+    batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
+    run_id = RunIdentifier(run_name=RUN_NAME, run_time=dt.datetime.now(dt.UTC))
+
+    outcomes = []
+    con = duckdb.connect(str(db_path), read_only=True)
+    reader = _FrameReader(con)
+    try:
+        relations = existing_relations(con)
+        for spec in specs:
+            outcome = run_suite(
+                spec,
+                context=context,
+                batch_definition=batch_definition,
+                reader=reader,
+                con=con,
+                relations=relations,
+                parameters=parameters or {},
+                run_id=run_id,
+            )
+            outcomes.append(outcome)
+            for line in outcome.lines():
+                echo(line)
+    finally:
+        reader.close()
+        con.close()
+
+    docs_index = None
+    if build_docs:
+        _prune_history(results_dir, keep_runs)
+        sites = context.build_data_docs()
+        docs_index = results_dir / "data_docs" / "local_site" / "index.html"
+        if "local_site" not in sites:
+            docs_index = None
+    checkpoint = CheckpointOutcome(
+        outcomes, results_dir, docs_index, seconds=time.perf_counter() - started
+    )
+    write_summary(checkpoint, db_path, run_id.run_time)
+    return checkpoint
+
+
+def write_summary(checkpoint: CheckpointOutcome, db_path: Path, run_time: dt.datetime) -> Path:
+    """``<results_dir>/checkpoint_result.json``: the verdicts of the last run, small and flat."""
+    document = {
+        "run_name": RUN_NAME,
+        "run_time": run_time.isoformat(),
+        "warehouse": str(db_path),
+        "success": checkpoint.success,
+        "seconds": round(checkpoint.seconds, 3),
+        "data_docs": str(checkpoint.docs_index) if checkpoint.docs_index else None,
+        "suites": [
+            {
+                **{key: value for key, value in asdict(suite).items() if key != "failures"},
+                "seconds": round(suite.seconds, 3),
+                "failures": [
+                    {
+                        **asdict(failure),
+                        "observed_value": _short(failure.observed_value)
+                        if failure.observed_value is not None
+                        else None,
+                        "examples": [_short(value) for value in failure.examples],
+                    }
+                    for failure in suite.failures
+                ],
+            }
+            for suite in checkpoint.suites
+        ],
+    }
+    path = checkpoint.results_dir / "checkpoint_result.json"
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def parse_parameter(text: str) -> tuple[str, Any]:
+    """``name=value`` from the command line; the value is read as JSON when it parses."""
+    name, separator, raw = text.partition("=")
+    if not separator or not name:
+        raise ValueError(f"expected name=value, got {text!r}")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"parameter {name} must be finite")
+    return name.strip(), value

@@ -1,0 +1,170 @@
+"""Suite discovery: every ``gx/expectations/<name>.json`` with a ``meta.market_warehouse`` block.
+
+A suite file is a plain Great Expectations 1.x expectation suite. Its
+``meta.market_warehouse`` block tells the runner how to get the frame it validates:
+
+``model``         the table or view the suite belongs to; the suite is skipped (with a note)
+                  while that relation is not built.
+``layer``         bronze, silver, gold, research... (ordering and the report only).
+``requires``      other relations the query reads (optional; also skip the suite when absent).
+``query``         DuckDB SQL (a string or a list of lines) returning the frame. It may contain
+                  ``{batch_filter}``, replaced by the batch predicate (``true`` when the suite is
+                  not batched). Without ``query`` the runner selects the columns the
+                  expectations name from ``model``.
+``batch_column``  validate in batches of rows that share ``hash(batch_column) % n``; the
+                  expectations must then be row-wise or hold within one value of that column
+                  (e.g. uniqueness of (ticker, trade_date) batched by ticker).
+``batch_rows``    target rows per batch (default 2,500,000); n = ceil(rows of model / batch_rows).
+``parameters``    named defaults for ``{"$PARAMETER": name}`` values in the expectations
+                  (data-dependent thresholds); the CLI's ``--param name=value`` overrides them.
+``description``   one or two sentences for the report and the Data Docs.
+
+Adding a gate for a new model is one new file in ``gx/expectations/``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+META_KEY = "market_warehouse"
+DEFAULT_BATCH_ROWS = 2_500_000
+LAYER_ORDER = ("bronze", "silver", "gold", "research", "validation", "backtest", "portfolio")
+BATCH_FILTER = "{batch_filter}"
+
+
+class SuiteFileError(ValueError):
+    """A suite file is not valid JSON or lacks what the runner needs."""
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """What the runner needs to know about one suite file (its expectations stay in GX)."""
+
+    name: str
+    path: Path
+    model: str
+    layer: str = ""
+    description: str = ""
+    query: str | None = None
+    requires: tuple[str, ...] = ()
+    batch_column: str | None = None
+    batch_rows: int = DEFAULT_BATCH_ROWS
+    parameters: dict[str, Any] = field(default_factory=dict)
+    expectations: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def relations(self) -> tuple[str, ...]:
+        """Every relation that must exist before the suite can run."""
+        return (self.model, *[name for name in self.requires if name != self.model])
+
+    def referenced_columns(self) -> list[str]:
+        """Columns named by the expectations, in first-seen order (for the default query)."""
+        seen: dict[str, None] = {}
+        for expectation in self.expectations:
+            for name in _columns_in(expectation.get("kwargs", {})):
+                seen.setdefault(name, None)
+        return list(seen)
+
+    def frame_sql(self, batch_filter: str = "true") -> str:
+        """The SQL of the frame for one batch (``batch_filter`` is a SQL predicate)."""
+        if self.query is None:
+            columns = ", ".join(f'"{name}"' for name in self.referenced_columns()) or "*"
+            return f'select {columns} from "{self.model}" where {batch_filter}'
+        if BATCH_FILTER in self.query:
+            return self.query.replace(BATCH_FILTER, batch_filter)
+        if batch_filter == "true":
+            return self.query
+        return f"select * from (\n{self.query}\n) as suite_frame where {batch_filter}"
+
+    def batch_count(self, model_rows: int) -> int:
+        """Number of hash batches for a model of ``model_rows`` rows (1 when not batched)."""
+        if not self.batch_column or model_rows <= self.batch_rows:
+            return 1
+        return math.ceil(model_rows / self.batch_rows)
+
+    def batch_filters(self, model_rows: int) -> list[str]:
+        """One SQL predicate per batch; together they cover every row exactly once."""
+        batches = self.batch_count(model_rows)
+        if batches == 1:
+            return ["true"]
+        column = f'"{self.batch_column}"'
+        return [f"hash({column}) % {batches} = {index}" for index in range(batches)]
+
+
+def _columns_in(kwargs: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for key in ("column", "column_A", "column_B"):
+        if isinstance(kwargs.get(key), str):
+            names.append(kwargs[key])
+    for key in ("column_list",):
+        if isinstance(kwargs.get(key), list):
+            names.extend(str(name) for name in kwargs[key])
+    condition = kwargs.get("row_condition")
+    if isinstance(condition, dict):
+        names.extend(_condition_columns(condition))
+    return names
+
+
+def _condition_columns(condition: dict[str, Any]) -> list[str]:
+    names = []
+    column = condition.get("column")
+    if isinstance(column, dict) and isinstance(column.get("name"), str):
+        names.append(column["name"])
+    for child in condition.get("conditions", []) or []:
+        if isinstance(child, dict):
+            names.extend(_condition_columns(child))
+    return names
+
+
+def parse_suite(path: Path) -> SuiteSpec | None:
+    """Read one suite file; None when it has no ``meta.market_warehouse`` block."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise SuiteFileError(f"{path}: not valid JSON ({error})") from error
+    config = (document.get("meta") or {}).get(META_KEY)
+    if config is None:
+        return None
+    name = document.get("name")
+    if name != path.stem:
+        raise SuiteFileError(f"{path}: suite name {name!r} must equal the file name {path.stem!r}")
+    if not config.get("model"):
+        raise SuiteFileError(f"{path}: meta.{META_KEY}.model is required")
+    query = config.get("query")
+    if isinstance(query, list):
+        query = "\n".join(query)
+    batch_rows = int(config.get("batch_rows", DEFAULT_BATCH_ROWS))
+    if batch_rows <= 0:
+        raise SuiteFileError(f"{path}: batch_rows must be positive")
+    return SuiteSpec(
+        name=name,
+        path=path,
+        model=config["model"],
+        layer=config.get("layer", ""),
+        description=config.get("description", ""),
+        query=query,
+        requires=tuple(config.get("requires", ())),
+        batch_column=config.get("batch_column"),
+        batch_rows=batch_rows,
+        parameters=dict(config.get("parameters", {})),
+        expectations=tuple(document.get("expectations", [])),
+    )
+
+
+def discover_suites(gx_dir: Path) -> list[SuiteSpec]:
+    """Every runnable suite below ``gx_dir/expectations``, ordered by layer, then name."""
+    specs = []
+    for path in sorted((gx_dir / "expectations").glob("*.json")):
+        spec = parse_suite(path)
+        if spec is not None:
+            specs.append(spec)
+
+    def order(spec: SuiteSpec) -> tuple[int, str]:
+        rank = LAYER_ORDER.index(spec.layer) if spec.layer in LAYER_ORDER else len(LAYER_ORDER)
+        return rank, spec.name
+
+    return sorted(specs, key=order)
