@@ -41,9 +41,7 @@ files as (
         trim(
             regexp_extract(raw_files.file_text, '^\s*([^\n]*)', 1),
             ' ' || chr(9) || chr(13) || chr(65279)
-        ) as first_line,
-        regexp_matches(raw_files.file_text, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]')
-            as has_control_characters
+        ) as first_line
     from raw_files
     inner join bronze_file_listing
         on raw_files.absolute_path = bronze_file_listing.absolute_path
@@ -153,13 +151,10 @@ fields_split as (
     from (
         select
             *,
-            -- a line that is not text is rejected before any attempt to split it
+            -- bytes that are not UTF-8 are rejected before any attempt to split the line
             case
-                when line_kind != 'data' then null
-                when not is_utf8 and contains(line_text, '\x') then 'invalid_utf8'
-                when has_control_characters
-                    and regexp_matches(line_text, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]')
-                    then 'control_characters'
+                when line_kind = 'data' and not is_utf8 and contains(line_text, '\x')
+                    then 'invalid_utf8'
             end as reject_reason_before_split
         from lines_classified
     ) as lines_screened
@@ -198,8 +193,9 @@ lines_judged as (
         case
             when line_kind != 'data' then null
             when reject_reason_before_split is not null then reject_reason_before_split
-            when field_count != 10 then 'field_count:' || field_count::varchar
-            when ticker_text != ''
+            when field_count = 10
+                and ticker_text != ''
+                and not regexp_matches(ticker_text, '[\x00-\x1F\x7F]')
                 and per_text != ''
                 and parsed_date is not null
                 and parsed_time between 0 and 235959
@@ -210,6 +206,10 @@ lines_judged as (
                 and isfinite(parsed_volume)
                 and (parsed_openint is not null or trim(fields[10]) = '')
                 then null
+            -- only lines that fail get the (slower) explanation
+            when regexp_matches(line_text, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]')
+                then 'control_characters'
+            when field_count != 10 then 'field_count:' || field_count::varchar
             else concat_ws(
                     ',',
                     case when ticker_text = '' then 'missing_field:ticker' end,

@@ -91,13 +91,13 @@ def test_every_line_of_every_file_is_counted_as_expected(corpus_warehouse):
         assert tuple(manifest.loc[path]) == expected, path
 
 
-
 def test_binary_file_becomes_rejected_lines(corpus_warehouse):
     raw_bytes = (CORPUS / NYSE / "binary.us.txt").read_bytes()
     physical_lines = raw_bytes.count(b"\n") + (0 if raw_bytes.endswith(b"\n") else 1)
     rejected = query(
         corpus_warehouse,
-        f"select reject_reason from bronze_rejected_lines where source_file = '{NYSE}binary.us.txt'",
+        "select reject_reason from bronze_rejected_lines "
+        f"where source_file = '{NYSE}binary.us.txt'",
     )
     assert len(rejected) == physical_lines
     assert set(rejected.reject_reason) <= {"invalid_utf8", "control_characters"}
@@ -116,7 +116,7 @@ def test_rejected_lines_carry_their_reason_and_raw_text(corpus_warehouse):
     )
     got = {(r.source_file, r.source_line_no): r.reject_reason for r in rejected.itertuples()}
     assert got == EXPECTED_REJECTS
-    raw = dict(zip(zip(rejected.source_file, rejected.source_line_no), rejected.raw_line, strict=True))
+    raw = {(r.source_file, r.source_line_no): r.raw_line for r in rejected.itertuples()}
     assert raw[(NYSE + "non_numeric.us.txt", 3)] == "NONNUM.US,D,20200103,000000,10,11,9,abc,1000,0"
     # the Latin-1 byte is shown escaped, not dropped
     assert raw[(NYSE + "latin1.us.txt", 3)].endswith("caf\\xE9")

@@ -5,7 +5,6 @@ incremental runs."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd

@@ -1,0 +1,197 @@
+"""Benchmark harness: prints wall time, rows/s and peak memory for each layer.
+
+    python -m market_warehouse.bench [--tickers 2000] [--years 25] [--layers bronze,silver,gold]
+
+Generates the synthetic universe (deterministic, written once), builds each layer with dbt
+into its own DuckDB file under ``--workdir``, then runs an incremental bronze build after
+changing ``--changed-files`` files. Figures are printed and written to
+``<workdir>/results.json``. Timings are wall-clock on whatever else the machine is doing:
+run it on a quiet machine and record the command with the figures (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from market_warehouse import synthetic
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Run ``command`` and return its wall time (s) and peak RSS (MiB) of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(process.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not stop.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    stop.set()
+    sampler.join()
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        sys.stdout.write(output.decode(errors="replace")[-6000:])
+        raise SystemExit(f"command failed: {' '.join(command)}")
+    return {"wall_s": wall, "peak_rss_mib": peak / 2**20}
+
+
+def model_seconds(target_path: Path) -> float:
+    """Sum of dbt's own per-node execution times in the last run (excludes dbt start-up)."""
+    results = json.loads((target_path / "run_results.json").read_text())
+    return sum(r.get("execution_time", 0.0) for r in results["results"])
+
+
+def dbt_command(args: list[str], raw_root: Path, target_path: Path) -> list[str]:
+    return [
+        str(DBT),
+        *args,
+        "--target",
+        "test",
+        "--vars",
+        json.dumps({"raw_root": str(raw_root)}),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path / "logs"),
+    ]
+
+
+def count_rows(db_path: Path, table: str) -> int:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.sql(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def change_files(raw_root: Path, n_files: int) -> list[Path]:
+    """Rewrite ``n_files`` data files: nudge the last close inside its bar and bump the mtime."""
+    files = sorted((raw_root / "daily").rglob("*.txt"))[:n_files]
+    for path in files:
+        lines = path.read_text().splitlines()
+        fields = lines[-1].split(",")
+        low, high = float(fields[6]), float(fields[5])
+        fields[7] = repr((low + high) / 2)
+        lines[-1] = ",".join(fields)
+        path.write_text("\n".join(lines) + "\n")
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    return files
+
+
+def report(name: str, figures: dict[str, float], rows: int | None = None) -> None:
+    line = (
+        f"{name:<28} wall {figures['wall_s']:7.1f} s   peak RSS {figures['peak_rss_mib']:7.0f} MiB"
+    )
+    if "model_s" in figures:
+        line += f"   models {figures['model_s']:6.1f} s"
+    if rows:
+        line += f"   rows {rows:>11,}   {rows / figures['wall_s']:>12,.0f} rows/s"
+    print(line, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m market_warehouse.bench", description=__doc__)
+    parser.add_argument("--tickers", type=int, default=2000)
+    parser.add_argument("--years", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / "data" / "bench")
+    parser.add_argument("--layers", default="bronze,silver,gold")
+    parser.add_argument("--changed-files", type=int, default=20)
+    args = parser.parse_args(argv)
+    layers = [layer.strip() for layer in args.layers.split(",") if layer.strip()]
+
+    workdir = args.workdir.resolve()
+    raw_root = workdir / f"raw_{args.tickers}x{args.years}_seed{args.seed}"
+    target_path = workdir / "target"
+    db_path = workdir / "bench.duckdb"
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "MW_DUCKDB_PATH": str(db_path),
+    }
+    results: dict[str, object] = {
+        "tickers": args.tickers,
+        "years": args.years,
+        "seed": args.seed,
+        "duckdb_threads": env.get("MW_DUCKDB_THREADS", "2"),
+        "duckdb_memory_limit": env.get("MW_DUCKDB_MEMORY_LIMIT", "4GB"),
+        "cpu_count": os.cpu_count(),
+    }
+
+    started = time.perf_counter()
+    summary = synthetic.generate_universe(raw_root, args.tickers, args.years, args.seed)
+    results["generate_s"] = time.perf_counter() - started
+    print(
+        f"synthetic: {summary.files} files, {summary.rows:,} rows "
+        f"({summary.files_written} written) in {results['generate_s']:.1f} s",
+        flush=True,
+    )
+    for stale in workdir.glob("bench.duckdb*"):
+        stale.unlink()
+
+    run_measured(dbt_command(["seed"], raw_root, target_path), env)
+    steps: dict[str, dict[str, float]] = {}
+    for layer in layers:
+        figures = run_measured(dbt_command(["run", "--select", layer], raw_root, target_path), env)
+        figures["model_s"] = model_seconds(target_path)
+        table = {
+            "bronze": "bronze_ohlcv",
+            "silver": "silver_indicators",
+            "gold": "gold_features",
+        }.get(layer)
+        rows = count_rows(db_path, table) if table else None
+        figures["rows"] = rows or 0
+        steps[f"{layer} full"] = figures
+        report(f"{layer} full build", figures, rows)
+
+    if "bronze" in layers and args.changed_files:
+        change_files(raw_root, args.changed_files)
+        figures = run_measured(
+            dbt_command(["run", "--select", "bronze"], raw_root, target_path), env
+        )
+        figures["model_s"] = model_seconds(target_path)
+        steps[f"bronze incremental ({args.changed_files} files)"] = figures
+        report(f"bronze incr. {args.changed_files} files", figures)
+        # put the files back so the next benchmark starts from the generated universe
+        synthetic.generate_universe(raw_root, args.tickers, args.years, args.seed)
+
+    total = sum(v["wall_s"] for k, v in steps.items() if k.endswith("full"))
+    peak = max((v["peak_rss_mib"] for v in steps.values()), default=0.0)
+    print(f"{'all full builds':<28} wall {total:7.1f} s   peak RSS {peak:7.0f} MiB", flush=True)
+    results["steps"] = steps
+    (workdir / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
