@@ -22,9 +22,11 @@ from market_warehouse.research import (
     hmm_stability,
     initial_distribution,
     model_frames,
+    prepare_features,
     run_hmm,
     state_crosstab,
     state_frequency,
+    state_profiles,
     transition_counts,
 )
 from market_warehouse.research.hmm import log_emission_diag
@@ -349,3 +351,26 @@ def test_initial_distribution_frequency_and_crosstab_on_a_hand_sequence():
     # state 0 rows with a flow code: 1, 1, 1 (one NULL left out) -> share 1.0
     assert ct.loc[(0, 1), "row_count"] == 3 and ct.loc[(0, 1), "share_in_state"] == 1.0
     assert ct.loc[(1, 2), "share_in_state"] == pytest.approx(2 / 3)
+
+
+def test_rows_removed_by_the_drop_policy_split_hmm_sequences():
+    dates = pd.bdate_range("2020-01-01", periods=6).date
+    df = pd.DataFrame({"ticker": "A", "trade_date": dates, "f1": [0.1, 0.2, np.nan, 0.4, 0.5, 0.6]})
+    prepared = prepare_features(df, ["f1"], null_policy="drop")
+    seq = build_sequences(prepared.frame, max_gap_days=7, min_sequence_length=1)
+    assert prepared.report["n_rows_dropped_null"] == 1
+    assert seq.lengths.tolist() == [2, 3] and seq.report["n_breaks_dropped_rows"] == 1
+
+
+def test_state_profiles_use_decoded_states_and_raw_features():
+    dec = _decoded().assign(
+        ticker="A", trade_date=list(range(9)), fwd_ret_10=[0.01] * 4 + [-0.01] * 5
+    )
+    raw = pd.DataFrame({"tmf_21": [1.0, 3.0, 0, 0, 0, 5.0, 6.0, 0, 0]})
+    p = state_profiles(dec, raw, features=["tmf_21"], outcomes=["fwd_ret_10"]).set_index(
+        "hmm_state"
+    )
+    # state 0 rows: 0, 1, 5, 6 -> tmf 1, 3, 5, 6 and returns 0.01, 0.01, -0.01, -0.01
+    assert p.loc[0, "row_count"] == 4 and p.loc[0, "tmf_21_mean"] == pytest.approx(3.75)
+    assert p.loc[0, "fwd_ret_10_mean"] == pytest.approx(0.0)
+    assert p.loc[0, "fwd_ret_10_hit_rate"] == 0.5

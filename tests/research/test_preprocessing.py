@@ -158,3 +158,22 @@ def test_scaler_never_sees_rows_after_train_end():
     # Poisoned test rows are clipped to +8, never inf/NaN.
     test_z = poisoned.X[poisoned.prepared.frame["is_test"].to_numpy()]
     assert (test_z == 8.0).all()
+
+
+def test_per_ticker_run_keeps_and_counts_rows_of_tickers_unseen_in_train(gold_frame):
+    df = gold_frame(n_tickers=2, n_rows=40, features=("f1", "f2"))
+    dates = sorted(df["trade_date"].unique())
+    late = (df["ticker"] == "T1") & (df["trade_date"] <= dates[29])
+    df = df.loc[~late]  # T1 starts after train_end: no train rows
+    res = run_clustering(
+        df,
+        features=["f1", "f2"],
+        n_clusters=2,
+        split_mode="time",
+        train_end=dates[29],
+        horizon_bars=5,
+        scaler_scope="per_ticker",
+    )
+    assert res.report["n_rows_unseen_ticker"] == 10
+    assert list(res.scaler.ticker_center_.index) == ["T0"]
+    assert len(res.rows) == 50 and res.rows["cluster_id"].notna().all()

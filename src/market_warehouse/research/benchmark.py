@@ -16,12 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from market_warehouse.research.clustering import cluster_stability, cluster_sweep
-from market_warehouse.research.hmm import build_sequences, hmm_stability
-from market_warehouse.research.pipeline import (
+from market_warehouse.research.clustering import (
     DEFAULT_FIT_SAMPLE_MAX,
-    DEFAULT_HMM_FIT_SAMPLE_MAX,
     DEFAULT_SILHOUETTE_SAMPLE_MAX,
+    cluster_stability,
+    cluster_sweep,
+)
+from market_warehouse.research.hmm import (
+    DEFAULT_HMM_FIT_SAMPLE_MAX,
+    build_sequences,
+    hmm_stability,
+)
+from market_warehouse.research.pipeline import (
     limit_threads,
     run_clustering,
     run_hmm,

@@ -23,8 +23,19 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from market_warehouse.research.clustering import ClusterModel, cluster_assignments, model_metrics
-from market_warehouse.research.hmm import RegimeHMM, build_sequences, decode_frame
+from market_warehouse.research.clustering import (
+    DEFAULT_FIT_SAMPLE_MAX,
+    DEFAULT_SILHOUETTE_SAMPLE_MAX,
+    ClusterModel,
+    cluster_assignments,
+    model_metrics,
+)
+from market_warehouse.research.hmm import (
+    DEFAULT_HMM_FIT_SAMPLE_MAX,
+    RegimeHMM,
+    build_sequences,
+    decode_frame,
+)
 from market_warehouse.research.preprocessing import (
     DEFAULT_FEATURES,
     FORWARD_COLUMNS,
@@ -38,10 +49,6 @@ from market_warehouse.research.splits import make_split
 
 PredictOn = Literal["train", "test", "all"]
 
-#: Default sample caps (rows) that keep a 200,000-row run well inside the 5-minute budget.
-DEFAULT_FIT_SAMPLE_MAX = 100_000
-DEFAULT_SILHOUETTE_SAMPLE_MAX = 20_000
-DEFAULT_HMM_FIT_SAMPLE_MAX = 100_000
 
 CARRY_COLUMNS: tuple[str, ...] = ("flow_state_code", *FORWARD_COLUMNS)
 
