@@ -345,8 +345,12 @@ indicators_computed as (
             when with_window_sums.bar_index >= {{ tti_n - 1 }}
                 then {{ silver_safe_div('smoothed.proxy_wilder', 'smoothed.proxy_den_wilder', eps) }}
         end as tti_proxy,
-        case when smoothed.tmf_ema_count >= {{ tmf_ema_span }} then smoothed.tmf_ema end
-            as tmf_ema_{{ tmf_ema_span }},
+        case
+            when with_window_sums.bar_index >= {{ tmf_n - 1 }}
+                and {{ silver_safe_div('smoothed.ad_wilder', 'smoothed.volume_wilder', eps) }} is not null
+                and smoothed.tmf_ema_count >= {{ tmf_ema_span }}
+                then smoothed.tmf_ema
+        end as tmf_ema_{{ tmf_ema_span }},
         {%- for period in sma_periods %}
         case
             when with_window_sums.bar_index >= {{ period - 1 }}

@@ -1,0 +1,237 @@
+"""Silver against independent references, on one fixture warehouse built once per module.
+
+The fixture tree holds the five real sample tickers and synthetic edge cases (flat prices,
+zero volume, penny and very high prices, a 15,000-bar series, a series shorter than every
+warm-up, a long gap). TA-Lib 0.8.2 is the reference for the TA-Lib-compatible set; a numpy
+implementation written here from REFERENCE Part A §4 is the reference for TMF and the TTI proxy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import talib
+
+from tests.conftest import query, run_dbt
+from tests.silver.silver_fixture_data import (
+    compare,
+    copy_sample,
+    tmf_tti_reference,
+    write_edge_cases,
+)
+
+TALIB_TOLERANCE = 1e-9
+TMF_TOLERANCE = 1e-12
+SILVER_MODELS = "silver_xnys_calendar silver_base_series silver_indicators"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("silver_parity")
+    raw_root = root / "raw"
+    copy_sample(raw_root)
+    write_edge_cases(raw_root)
+    db_path = root / "warehouse.duckdb"
+    run_dbt(
+        [
+            "build",
+            "--select",
+            f"+silver_indicators {SILVER_MODELS}",
+            "--exclude-resource-type",
+            "test",
+        ],
+        db_path=db_path,
+        raw_root=raw_root,
+    )
+    return db_path, raw_root
+
+
+@pytest.fixture(scope="module")
+def series(warehouse) -> pd.DataFrame:
+    db_path, _ = warehouse
+    frame = query(
+        db_path,
+        """
+        select
+            base.ticker,
+            base.trade_date,
+            base.series_segment_no,
+            base.high,
+            base.low,
+            base.close,
+            base.volume,
+            base.is_after_long_gap,
+            base.gap_trading_days,
+            indicators.* exclude (ticker, trade_date, series_segment_no)
+        from silver_base_series as base
+        inner join silver_indicators as indicators
+            on base.ticker = indicators.ticker
+            and base.trade_date = indicators.trade_date
+        order by base.ticker, base.trade_date
+        """,
+    )
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            continue
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].astype(float)
+    return frame
+
+
+def talib_reference(segment: pd.DataFrame) -> dict[str, np.ndarray]:
+    high, low, close, volume = (
+        segment[name].to_numpy(dtype=float) for name in ["high", "low", "close", "volume"]
+    )
+    macd, macd_signal, macd_hist = talib.MACD(close, 12, 26, 9)
+    upper, middle, lower = talib.BBANDS(close, 20, 2, 2, 0)
+    stoch_k, stoch_d = talib.STOCH(high, low, close, 14, 3, 0, 3, 0)
+    return {
+        "sma_20": talib.SMA(close, 20),
+        "sma_50": talib.SMA(close, 50),
+        "sma_200": talib.SMA(close, 200),
+        "ema_12": talib.EMA(close, 12),
+        "ema_26": talib.EMA(close, 26),
+        "ema_50": talib.EMA(close, 50),
+        "rsi_14": talib.RSI(close, 14),
+        "atr_14": talib.ATR(high, low, close, 14),
+        "natr_14": talib.NATR(high, low, close, 14),
+        "macd_12_26_9": macd,
+        "macd_signal_12_26_9": macd_signal,
+        "macd_hist_12_26_9": macd_hist,
+        "bbands_upper_20_2": upper,
+        "bbands_middle_20_2": middle,
+        "bbands_lower_20_2": lower,
+        "adx_14": talib.ADX(high, low, close, 14),
+        "plus_di_14": talib.PLUS_DI(high, low, close, 14),
+        "minus_di_14": talib.MINUS_DI(high, low, close, 14),
+        "obv": talib.OBV(close, volume),
+        "mfi_14": talib.MFI(high, low, close, volume, 14),
+        "willr_14": talib.WILLR(high, low, close, 14),
+        "cci_20": talib.CCI(high, low, close, 20),
+        "roc_10": talib.ROC(close, 10),
+        "stoch_k_14_3": stoch_k,
+        "stoch_d_14_3": stoch_d,
+    }
+
+
+def segments(series: pd.DataFrame):
+    return series.groupby(["ticker", "series_segment_no"], sort=True)
+
+
+def test_fixture_holds_every_ticker(series: pd.DataFrame) -> None:
+    expected = {
+        "AAPL.US",
+        "MSFT.US",
+        "GOOG.US",
+        "FB.US",
+        "IBM.US",
+        "FLAT.US",
+        "ZEROVOL.US",
+        "PENNY.US",
+        "HIGHPX.US",
+        "LONG.US",
+        "SHORT.US",
+        "GAP.US",
+    }
+    assert expected <= set(series["ticker"])
+    assert (series["ticker"] == "LONG.US").sum() == 15_000
+
+
+def test_talib_set_matches_talib_0_8_2_after_warm_up_and_nulls_match_nans(
+    series: pd.DataFrame,
+) -> None:
+    assert talib.__version__ == "0.8.2"
+    failures = []
+    for key, segment in segments(series):
+        for column, reference in talib_reference(segment).items():
+            null_mismatch, max_err = compare(
+                segment[column].to_numpy(float), reference, TALIB_TOLERANCE
+            )
+            if null_mismatch or max_err > TALIB_TOLERANCE:
+                failures.append((key, column, null_mismatch, max_err))
+    assert failures == []
+
+
+def test_flat_prices_follow_talib_zero_rules(series: pd.DataFrame) -> None:
+    flat = series[series["ticker"] == "FLAT.US"].iloc[30:]
+    assert (flat["rsi_14"] == 0.0).all()
+    assert (flat["willr_14"] == 0.0).all()
+    assert (flat["stoch_k_14_3"] == 0.0).all()
+    assert (flat["cci_20"] == 0.0).all()
+    assert (flat["bbands_upper_20_2"] == flat["bbands_middle_20_2"]).all()
+
+
+def test_tmf_and_tti_proxy_match_numpy_reference(series: pd.DataFrame) -> None:
+    failures = []
+    for key, segment in segments(series):
+        reference = tmf_tti_reference(
+            *(segment[name].to_numpy(float) for name in ["high", "low", "close", "volume"])
+        )
+        for column, expected in reference.items():
+            null_mismatch, max_err = compare(
+                segment[column].to_numpy(float), expected, TMF_TOLERANCE
+            )
+            if null_mismatch or max_err > TMF_TOLERANCE:
+                failures.append((key, column, null_mismatch, max_err))
+    assert failures == []
+
+
+def test_tmf_first_value_is_at_row_index_20(series: pd.DataFrame) -> None:
+    for (ticker, _), segment in segments(series):
+        if len(segment) < 21 or ticker == "ZEROVOL.US":
+            continue
+        tmf = segment["tmf_21"].to_numpy(float)
+        tti = segment["tti_proxy_v1_21"].to_numpy(float)
+        assert np.isnan(tmf[:20]).all() and not np.isnan(tmf[20]), ticker
+        if ticker == "FLAT.US":
+            # a zero true range everywhere: the proxy's denominator is 0, so it stays NULL
+            assert np.isnan(tti).all()
+        else:
+            assert np.isnan(tti[:20]).all() and not np.isnan(tti[20]), ticker
+        assert segment["is_tmf_ready_21"].to_numpy()[20]
+        if len(segment) > 24:
+            ema = segment["tmf_ema_5"].to_numpy(float)
+            assert np.isnan(ema[:24]).all() and not np.isnan(ema[24]), ticker
+
+
+def test_short_series_is_null_through_every_warm_up(series: pd.DataFrame) -> None:
+    short = series[series["ticker"] == "SHORT.US"]
+    assert len(short) == 10
+    for column in [
+        "sma_20",
+        "ema_12",
+        "rsi_14",
+        "atr_14",
+        "macd_12_26_9",
+        "adx_14",
+        "mfi_14",
+        "cci_20",
+        "stoch_k_14_3",
+        "tmf_21",
+        "tti_proxy_v1_21",
+    ]:
+        assert short[column].isna().all(), column
+    assert short["roc_10"].isna().all()
+    assert short["obv"].notna().all()
+
+
+def test_long_gap_restarts_warm_up(series: pd.DataFrame) -> None:
+    gap = series[series["ticker"] == "GAP.US"].reset_index(drop=True)
+    assert gap["series_segment_no"].max() == 2
+    restart = gap.index[gap["is_after_long_gap"]].tolist()
+    assert restart == [150]
+    assert gap.loc[150, "gap_trading_days"] > 20
+    second = gap.iloc[150:].reset_index(drop=True)
+    assert second["sma_20"].iloc[:19].isna().all() and second["sma_20"].notna().iloc[19]
+    assert second["tmf_21"].iloc[:20].isna().all() and second["tmf_21"].notna().iloc[20]
+    assert second["atr_14"].iloc[:14].isna().all()
+    # the first bar of a segment has no previous close: TMF uses its own high and low
+    assert second.loc[0, "trh"] == second.loc[0, "high"]
+    assert second.loc[0, "trl"] == second.loc[0, "low"]
+    assert second.loc[0, "obv"] == second.loc[0, "volume"]
+
+
+def test_silver_data_and_unit_tests_pass_on_fixture(warehouse) -> None:
+    db_path, raw_root = warehouse
+    run_dbt(["test", "--select", SILVER_MODELS], db_path=db_path, raw_root=raw_root)
