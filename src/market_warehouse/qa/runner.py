@@ -15,6 +15,7 @@ Results go to ``<results_dir>/validations`` (GX's JSON), ``<results_dir>/checkpo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -120,10 +121,8 @@ class CheckpointOutcome:
 
 def _short(value: Any, limit: int = 80) -> str:
     if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             value = value.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(value, (tuple, list)):
         text = "(" + ", ".join(_short(item, limit) for item in value) + ")"
     else:
@@ -230,7 +229,9 @@ def _merge_batches(suite_results: list[Any]) -> tuple[Any, list[ExpectationOutco
         if not exceptions and unexpected_count is not None and mostly is not None and mostly < 1:
             nonmissing = (element_count or 0) - (missing_count or 0)
             success = nonmissing == 0 or 1 - unexpected_count / nonmissing >= mostly
-        observed = [result.get("observed_value") for result in results if "observed_value" in result]
+        observed = [
+            result.get("observed_value") for result in results if "observed_value" in result
+        ]
         failed_observed = [
             item.result.get("observed_value")
             for item in per_batch
@@ -453,7 +454,15 @@ def run_checkpoint(
     run_id = RunIdentifier(run_name=RUN_NAME, run_time=dt.datetime.now(dt.UTC))
 
     outcomes = []
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = duckdb.connect(
+        str(db_path),
+        read_only=True,
+        config={
+            "threads": int(os.environ.get("MW_DUCKDB_THREADS", "2")),
+            "memory_limit": os.environ.get("MW_DUCKDB_MEMORY_LIMIT", "4GB"),
+        },
+    )
+    con.execute("set enable_progress_bar = false")
     reader = _FrameReader(con)
     try:
         relations = existing_relations(con)

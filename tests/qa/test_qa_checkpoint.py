@@ -1,0 +1,366 @@
+"""The expectation checkpoint passes on the clean sample and fails, naming each defect, on a
+copy of it with defects written in by SQL."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from market_warehouse.qa import discover_suites, main, run_checkpoint
+from market_warehouse.qa.runner import parse_parameter
+from market_warehouse.qa.suites import SuiteSpec, parse_suite
+from tests.conftest import PROJECT_DIR
+from tests.qa.conftest import GX_DIR, copy_warehouse, relations, table_with_column
+
+VERDICT = re.compile(r"^(PASS|FAIL|ERROR|SKIP) (\S+) ")
+
+
+def parse_output(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """{suite: verdict} and {suite: [failing check names]} from the checkpoint's stdout."""
+    verdicts: dict[str, str] = {}
+    failing: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        match = VERDICT.match(line)
+        if match:
+            current = match.group(2)
+            verdicts[current] = match.group(1)
+            failing[current] = []
+        elif line.startswith("  - ") and current is not None:
+            failing[current].append(line[4:].split(" ", 1)[0])
+    return verdicts, failing
+
+
+# --- defects -------------------------------------------------------------------------------
+
+
+def inject_high_below_low(con: duckdb.DuckDBPyConnection) -> None:
+    """A valid row of the primary series gets high < low (its flags stay false)."""
+    con.execute(
+        """
+        update bronze_parsed_lines set high = low - 1
+        where (source_file, source_line_no) in (
+            select source_file, source_line_no from bronze_valid_bars
+            where ticker = 'AAPL.US' order by trade_date limit 1 offset 100
+        )
+        """
+    )
+
+
+def inject_duplicate_key(con: duckdb.DuckDBPyConnection) -> None:
+    """A valid line is copied under a new line number: (ticker, trade_date) twice, both valid."""
+    con.execute(
+        """
+        insert into bronze_parsed_lines
+        select * replace (source_line_no + 1000000 as source_line_no)
+        from bronze_parsed_lines
+        where (source_file, source_line_no) in (
+            select source_file, source_line_no from bronze_valid_bars
+            where ticker = 'MSFT.US' order by trade_date limit 1 offset 50
+        )
+        """
+    )
+
+
+def inject_rsi_101(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        update silver_indicators set rsi_14 = 101
+        where ticker = 'IBM.US' and row_number_in_segment = 300
+        """
+    )
+
+
+def inject_state_code_7(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(
+        f"""
+        update {table} set flow_state_code = 7
+        where (ticker, trade_date) in (
+            select ticker, trade_date from {table} order by ticker, trade_date limit 1 offset 500
+        )
+        """
+    )
+
+
+def inject_fwd_ret_on_last_row(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(
+        f"""
+        update {table} set fwd_ret_5 = 0.01
+        where (ticker, trade_date) in (
+            select ticker, max(trade_date) from {table} where ticker = 'IBM.US' group by ticker
+        )
+        """
+    )
+
+
+@pytest.fixture(scope="module")
+def defective_run(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The CLI (``python -m market_warehouse.qa``) run on a copy with every defect that its
+    layers allow; returns (completed process, {defect: expected (suite, check)})."""
+    root = tmp_path_factory.mktemp("qa_defects")
+    db_path = copy_warehouse(sample_warehouse, root)
+    built = relations(db_path)
+    expected = {
+        "high_below_low": ("bronze_ohlcv", "high_ge_low"),
+        "duplicate_key": ("bronze_valid_bars", "unique_ticker_trade_date"),
+    }
+    state_table = table_with_column(db_path, "flow_state_code", prefix="gold_")
+    label_table = table_with_column(db_path, "fwd_ret_5", prefix="gold_")
+    with duckdb.connect(str(db_path)) as con:
+        inject_high_below_low(con)
+        inject_duplicate_key(con)
+        if "silver_indicators" in built:
+            inject_rsi_101(con)
+            expected["rsi_101"] = ("silver_indicators", "rsi_14_in_0_100")
+        if state_table:
+            inject_state_code_7(con, state_table)
+            expected["state_code_7"] = (state_table, "flow_state_code_in_0_4")
+        if label_table:
+            inject_fwd_ret_on_last_row(con, label_table)
+            expected["fwd_ret_5_on_last_row"] = (label_table, "fwd_ret_5_null_in_last_5_rows")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "market_warehouse.qa",
+            "--db",
+            str(db_path),
+            "--gx-dir",
+            str(GX_DIR),
+            "--results-dir",
+            str(root / "results"),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    return done, expected, root / "results"
+
+
+# --- clean warehouse -----------------------------------------------------------------------
+
+
+def test_clean_sample_warehouse_passes_every_gate(sample_warehouse, tmp_path, capsys):
+    code = main(
+        [
+            "--db",
+            str(sample_warehouse),
+            "--gx-dir",
+            str(GX_DIR),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ]
+    )
+    out = capsys.readouterr().out
+    verdicts, failing = parse_output(out)
+    assert code == 0, out
+    built = relations(sample_warehouse)
+    for spec in discover_suites(GX_DIR):
+        expected = "PASS" if set(spec.relations) <= built else "SKIP"
+        assert verdicts[spec.name] == expected, out
+    assert re.search(r"^PASS bronze_ohlcv \(\d+ expectations\)$", out, re.MULTILINE)
+    assert "checkpoint PASSED" in out
+
+
+def test_clean_run_writes_json_results_and_data_docs(sample_warehouse, tmp_path):
+    results = tmp_path / "results"
+    outcome = run_checkpoint(sample_warehouse, GX_DIR, results, echo=lambda line: None)
+    assert outcome.success
+    summary = json.loads((results / "checkpoint_result.json").read_text())
+    assert summary["success"] is True
+    assert {suite["name"] for suite in summary["suites"]} >= {"bronze_ohlcv", "bronze_valid_bars"}
+    stored = list((results / "validations" / "bronze_ohlcv").rglob("*.json"))
+    assert len(stored) == 1
+    assert json.loads(stored[0].read_text())["success"] is True
+    assert outcome.docs_index == results / "data_docs" / "local_site" / "index.html"
+    assert outcome.docs_index.is_file()
+    assert list((results / "data_docs" / "local_site" / "validations").rglob("*.html"))
+
+
+# --- defects ---------------------------------------------------------------------------------
+
+
+def test_defective_copy_fails_the_checkpoint_with_exit_code_1(defective_run):
+    done, _, _ = defective_run
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "checkpoint FAILED" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "defect",
+    ["high_below_low", "duplicate_key", "rsi_101", "state_code_7", "fwd_ret_5_on_last_row"],
+)
+def test_each_defect_is_named_under_its_suite(defective_run, defect):
+    done, expected, _ = defective_run
+    if defect not in expected:
+        pytest.skip(f"the layer holding {defect} is not built in this repository yet")
+    suite, check = expected[defect]
+    verdicts, failing = parse_output(done.stdout)
+    assert verdicts.get(suite) == "FAIL", done.stdout
+    assert check in failing[suite], done.stdout
+
+
+def test_failing_expectation_line_shows_its_unexpected_count(defective_run):
+    done, _, _ = defective_run
+    line = next(line for line in done.stdout.splitlines() if line.startswith("  - high_ge_low "))
+    assert re.search(r": 1 unexpected of [\d,]+", line), line
+
+
+def test_defects_are_recorded_in_the_json_summary(defective_run):
+    _, expected, results = defective_run
+    summary = json.loads((results / "checkpoint_result.json").read_text())
+    assert summary["success"] is False
+    failures = {
+        (suite["name"], failure["check"]): failure
+        for suite in summary["suites"]
+        for failure in suite["failures"]
+    }
+    for suite, check in expected.values():
+        assert failures[(suite, check)]["unexpected_count"] >= 1
+
+
+# --- parameters, batching, discovery ---------------------------------------------------------
+
+
+def test_named_parameter_override_tightens_the_rejected_line_gate(sample_warehouse, tmp_path):
+    lines: list[str] = []
+    outcome = run_checkpoint(
+        sample_warehouse,
+        GX_DIR,
+        tmp_path / "results",
+        suites=["bronze_file_manifest"],
+        parameters={"max_rejected_line_share": 0.0},
+        build_docs=False,
+        echo=lines.append,
+    )
+    assert not outcome.success
+    assert lines[0] == "FAIL bronze_file_manifest (6 expectations)"
+    assert lines[1].startswith("  - rejected_line_share_le_max ")
+
+
+def test_batched_validation_gives_the_same_counts_as_one_batch(
+    sample_warehouse, tmp_path, defective_run
+):
+    """Hash batches of a few thousand rows find the same unexpected rows as one frame."""
+    _, _, results = defective_run
+    defective = json.loads((results / "checkpoint_result.json").read_text())["warehouse"]
+    gx_dir = tmp_path / "gx"
+    shutil.copytree(GX_DIR, gx_dir, ignore=shutil.ignore_patterns("uncommitted"))
+    for name in ("bronze_ohlcv", "bronze_valid_bars"):
+        path = gx_dir / "expectations" / f"{name}.json"
+        document = json.loads(path.read_text())
+        document["meta"]["market_warehouse"]["batch_rows"] = 7000
+        path.write_text(json.dumps(document))
+    outcome = run_checkpoint(
+        Path(defective),
+        gx_dir,
+        tmp_path / "results",
+        suites=["bronze_ohlcv", "bronze_valid_bars"],
+        build_docs=False,
+        echo=lambda line: None,
+    )
+    by_name = {suite.name: suite for suite in outcome.suites}
+    assert by_name["bronze_ohlcv"].batches > 10
+    counts = {
+        failure.check: failure.unexpected_count
+        for suite in outcome.suites
+        for failure in suite.failures
+    }
+    assert counts["high_ge_low"] == 1
+    assert counts["unique_ticker_trade_date"] == 2
+    assert by_name["bronze_valid_bars"].rows == sum(
+        suite["rows"]
+        for suite in json.loads((results / "checkpoint_result.json").read_text())["suites"]
+        if suite["name"] == "bronze_valid_bars"
+    )
+
+
+def test_suite_for_a_model_not_built_is_skipped_with_a_note(sample_warehouse, tmp_path, capsys):
+    gx_dir = tmp_path / "gx"
+    (gx_dir / "expectations").mkdir(parents=True)
+    shutil.copy(GX_DIR / "expectations" / "bronze_valid_bars.json", gx_dir / "expectations")
+    (gx_dir / "expectations" / "gold_not_built.json").write_text(
+        json.dumps(
+            {
+                "name": "gold_not_built",
+                "meta": {"market_warehouse": {"layer": "gold", "model": "gold_not_built"}},
+                "expectations": [
+                    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "x"}}
+                ],
+            }
+        )
+    )
+    code = main(["--db", str(sample_warehouse), "--gx-dir", str(gx_dir), "--no-docs"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "SKIP gold_not_built (not built: gold_not_built)" in out.splitlines()
+    assert "PASS bronze_valid_bars (3 expectations)" in out.splitlines()
+
+
+def test_new_suite_file_is_discovered_and_its_default_query_reads_only_named_columns(
+    tmp_path,
+):
+    (tmp_path / "expectations").mkdir()
+    path = tmp_path / "expectations" / "silver_example.json"
+    path.write_text(
+        json.dumps(
+            {
+                "name": "silver_example",
+                "meta": {"market_warehouse": {"layer": "silver", "model": "silver_example"}},
+                "expectations": [
+                    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a"}},
+                    {
+                        "type": "expect_column_values_to_be_null",
+                        "kwargs": {
+                            "column": "b",
+                            "row_condition": {
+                                "type": "comparison",
+                                "column": {"name": "n"},
+                                "operator": "<",
+                                "parameter": 3,
+                            },
+                        },
+                    },
+                ],
+            }
+        )
+    )
+    (spec,) = discover_suites(tmp_path)
+    assert spec.referenced_columns() == ["a", "b", "n"]
+    assert spec.frame_sql() == 'select "a", "b", "n" from "silver_example" where true'
+
+
+def test_batch_filters_cover_every_hash_bucket_once():
+    spec = SuiteSpec(name="x", path=Path("x.json"), model="m", batch_column="ticker", batch_rows=10)
+    assert spec.batch_filters(10) == ["true"]
+    assert spec.batch_filters(25) == [f'hash("ticker") % 3 = {index}' for index in range(3)]
+    templated = SuiteSpec(
+        name="x", path=Path("x.json"), model="m", query="select * from m where {batch_filter}"
+    )
+    assert templated.frame_sql("hash(t) % 2 = 1") == "select * from m where hash(t) % 2 = 1"
+
+
+def test_suite_name_must_match_its_file_name(tmp_path):
+    path = tmp_path / "bronze_x.json"
+    path.write_text(json.dumps({"name": "other", "meta": {"market_warehouse": {"model": "m"}}}))
+    with pytest.raises(ValueError, match="must equal the file name"):
+        parse_suite(path)
+
+
+def test_parameters_from_the_command_line_are_read_as_json():
+    assert parse_parameter("max_rejected_line_share=0.02") == ("max_rejected_line_share", 0.02)
+    assert parse_parameter("label=abc") == ("label", "abc")
+    with pytest.raises(ValueError):
+        parse_parameter("no_value")
+
+
+def test_missing_warehouse_exits_2(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "none.duckdb"), "--gx-dir", str(GX_DIR)]) == 2
+    assert "warehouse not found" in capsys.readouterr().err
