@@ -232,7 +232,7 @@ def test_fit_sample_cap_takes_whole_sequences_up_to_the_cap(planted_hmm):
 
 
 def test_zero_transition_row_set_by_hand_is_repaired_before_decoding():
-    m = RegimeHMM().set_params_direct(
+    m = RegimeHMM().set_fitted_params(
         startprob=np.array([0.0, 0.0, 0.0]),
         transmat=np.array([[0.9, 0.1, 0.0], [0.0, 0.0, 0.0], [np.nan, 0.5, 0.5]]),
         means=np.array([[0.0], [np.nan], [3.0]]),

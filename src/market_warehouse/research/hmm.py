@@ -454,7 +454,7 @@ class RegimeHMM(BaseEstimator):
             raise ValueError("order_by index out of range")
         return int(self.order_by)
 
-    def set_params_direct(
+    def set_fitted_params(
         self,
         startprob: np.ndarray,
         transmat: np.ndarray,

@@ -300,7 +300,8 @@ def run_hmm(
     report.update(
         {f"train_{k}": v for k, v in train_seq.report.items()},
         **{f"all_{k}": v for k, v in all_seq.report.items()},
-        n_rows_fit=n_fit,
+        n_rows_fit=int(train.sum()),
+        n_rows_fit_sampled=n_fit,
         n_rows_predict=len(rows),
         n_sequences_skipped=model.n_sequences_skipped_,
         n_rows_skipped=model.n_rows_skipped_,
