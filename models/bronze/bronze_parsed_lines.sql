@@ -97,7 +97,16 @@ file_lines as (
 
     select
         * exclude (file_text, first_line),
-        string_split(file_text, chr(10)) as line_list
+        -- a leading BOM is dropped and CRLF line ends become LF here, once per file (per-line
+        -- rtrim/replace is far slower)
+        string_split(
+            replace(
+                case when starts_with(file_text, chr(65279)) then substr(file_text, 2) else file_text end,
+                chr(13) || chr(10),
+                chr(10)
+            ),
+            chr(10)
+        ) as line_list
     from files_with_header
 
 ),
@@ -117,7 +126,7 @@ lines as (
     select
         * exclude (element_text),
         element_text = '' as is_empty_element,
-        rtrim(element_text, chr(13)) as line_text
+        element_text as line_text
     from unnested_lines
 
 ),
@@ -128,7 +137,7 @@ lines_classified as (
         *,
         case
             when source_line_no = first_line_no and has_header then 'header'
-            when trim(replace(line_text, chr(65279), '')) = '' then 'blank'
+            when trim(line_text) = '' then 'blank'
             else 'data'
         end as line_kind
     from lines
@@ -143,8 +152,6 @@ fields_split as (
         * exclude (line_text),
         line_text,
         case
-            when source_line_no = 1
-                then string_split(replace(line_text, chr(65279), ''), delimiter)
             when delimiter = ',' then string_split(line_text, ',')
             else string_split(line_text, delimiter)
         end as fields
