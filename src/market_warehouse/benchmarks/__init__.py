@@ -1,0 +1,1 @@
+"""Benchmark harnesses that print figures (wall time, rows/s, peak RSS); not timed tests."""
