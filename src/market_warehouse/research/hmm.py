@@ -22,7 +22,8 @@ Parameter repair (:func:`repair_params`, before any decoding)
 Restarts
     ``n_restarts`` fits with seeds ``random_state + i``; each is repaired and scored with the
     numpy forward pass; the highest total log-likelihood wins (ties: the lowest i; NaN never
-    wins). ``restart_converged_`` is the real convergence test: the last log-likelihood
+    wins; a restart that raises in hmmlearn is recorded in ``restart_errors_`` and scores -inf).
+    ``restart_converged_`` is the real convergence test: the last log-likelihood
     improvement is below ``tol`` (hmmlearn's own flag is also true when ``n_iter`` ran out).
 Canonical state order
     States are renumbered by ascending mean of the ``order_by`` feature (a column index, or a
@@ -333,6 +334,7 @@ class RegimeHMM(BaseEstimator):
     loglik_: total train log-likelihood of the kept restart; n_fit_rows_, n_fit_sequences_.
     converged_, n_iter_, best_restart_: of the kept restart.
     restart_loglik_, restart_converged_, restart_n_iter_: ndarray (n_restarts,).
+    restart_errors_: messages of restarts that raised in hmmlearn (they count as -inf).
     repair_report_: dict from :func:`repair_params`, state indices in canonical order.
     n_sequences_skipped_, n_rows_skipped_: short sequences left out of the fit.
     feature_names_in_: when fitted on a DataFrame. n_features_in_.
@@ -391,7 +393,7 @@ class RegimeHMM(BaseEstimator):
         self.n_features_in_ = Xa.shape[1]
         order_idx = self._order_index()
 
-        lls, convs, iters, fits = [], [], [], []
+        lls, convs, iters, fits, errors = [], [], [], [], []
         for i in range(self.n_restarts):
             model = GaussianHMM(
                 n_components=self.n_states,
@@ -402,8 +404,17 @@ class RegimeHMM(BaseEstimator):
                 random_state=self.random_state + i,
                 implementation=self.implementation,
             )
-            with np.errstate(all="ignore"):
-                model.fit(X_fit, fit_lengths)
+            try:
+                with np.errstate(all="ignore"):
+                    model.fit(X_fit, fit_lengths)
+            except (ValueError, np.linalg.LinAlgError) as exc:
+                # A degenerate restart (hmmlearn's own parameter checks) loses; others go on.
+                lls.append(-np.inf)
+                convs.append(False)
+                iters.append(int(model.monitor_.iter) if hasattr(model, "monitor_") else 0)
+                fits.append(None)
+                errors.append(f"restart {i}: {exc}")
+                continue
             variances = (
                 np.diagonal(model.covars_, axis1=1, axis2=2)
                 if model.covars_.ndim == 3
@@ -417,7 +428,12 @@ class RegimeHMM(BaseEstimator):
             convs.append(_real_converged(model))
             iters.append(int(model.monitor_.iter))
             fits.append(params)
+        self.restart_errors_ = errors
+        if all(f is None for f in fits):
+            raise ValueError(f"every HMM restart failed: {errors}")
         best = int(np.argmax(lls))
+        if fits[best] is None:  # every successful restart scored -inf
+            best = next(i for i, f in enumerate(fits) if f is not None)
         sp, tm, mu, var, report = fits[best]
         perm = np.argsort(mu[:, order_idx], kind="stable")
         self.state_order_ = perm
