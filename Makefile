@@ -43,13 +43,13 @@ docs: dbt-build
 build: docs
 
 lint: install
-	$(BIN)/ruff check src tests python_models models
-	$(BIN)/ruff format --check src tests python_models models
-	$(BIN)/sqlfluff lint models macros tests analyses
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	MW_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models tests analyses
 
 format: install
-	$(BIN)/ruff format src tests python_models models
-	$(BIN)/ruff check --fix src tests python_models models
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 test: dbt-build lint
 	$(BIN)/pytest -q

@@ -11,4 +11,4 @@ select
     blank_lines,
     load_error
 from {{ ref('bronze_file_manifest') }}
-order by rejected_lines desc, load_outcome desc, relative_path
+order by rejected_lines desc, load_outcome desc, relative_path asc

@@ -11,4 +11,4 @@ select
     round(rows_valid / nullif(rows_total, 0), 4) as valid_share,
     is_in_multiple_files
 from {{ ref('bronze_symbol_master') }}
-order by rows_invalid desc, rows_with_warnings desc, ticker
+order by rows_invalid desc, rows_with_warnings desc, ticker asc
