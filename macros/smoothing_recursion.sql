@@ -8,7 +8,8 @@
     columns of the current input row (`cur.<column>`) and the states of the previous row
     (`prev.<state>`). On row 0 every `prev.<state>` is NULL, so each expression also states its
     own seed. Expressions may use any previous state, so several smoothers (and smoothers of
-    smoothers) advance together in one pass.
+    smoothers) advance together in one pass. Columns named in `carry` are copied from the input
+    row to the output unchanged, so the caller needs no join back to the input.
 
     Why one recursive CTE carrying every state (see docs/silver.md for the figures): DuckDB has
     no exponential window function. On DuckDB 2.0 a recursive CTE joined on (series, row + 1)
@@ -18,13 +19,13 @@
     recursion per smoother joined back costs one pass each plus the joins. Closed forms with
     cumulative sums overflow after a few thousand bars unless blocked, and even blocked they
     were slower here and not bit-exact. -#}
-{% macro smoothing_recursion(source, partition_column, order_column, states) -%}
+{% macro smoothing_recursion(source, partition_column, order_column, states, carry=[]) -%}
     {{ return(adapter.dispatch('smoothing_recursion', 'market_warehouse')(
-        source, partition_column, order_column, states
+        source, partition_column, order_column, states, carry
     )) }}
 {%- endmacro %}
 
-{% macro duckdb__smoothing_recursion(source, partition_column, order_column, states) -%}
+{% macro duckdb__smoothing_recursion(source, partition_column, order_column, states, carry) -%}
     (
         with recursive
 
@@ -42,6 +43,9 @@
             select
                 cur.{{ partition_column }},
                 cur.{{ order_column }},
+                {%- for column in carry %}
+                cur.{{ column }},
+                {%- endfor %}
                 {%- for state in states %}
                 ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
                 {%- endfor %}
@@ -54,6 +58,9 @@
             select
                 cur.{{ partition_column }},
                 cur.{{ order_column }},
+                {%- for column in carry %}
+                cur.{{ column }},
+                {%- endfor %}
                 {%- for state in states %}
                 ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
                 {%- endfor %}

@@ -162,9 +162,6 @@ def tmf_tti_reference(
         if seen >= ema_span:
             ema[t] = state
     return {
-        "trh": trh,
-        "trl": trl,
-        "ad_raw": signed_pos * volume,
         "ad_wilder_21": ad_wilder,
         "volume_wilder_21": volume_wilder,
         "proxy_wilder_21": proxy_wilder,

@@ -13,7 +13,12 @@ import pytest
 from tests.conftest import query, run_dbt
 from tests.silver.silver_fixture_data import business_days, random_bars, write_stooq
 
-SELECT = ["--select", "+silver_indicators silver_xnys_calendar", "--exclude-resource-type", "test"]
+SELECT = [
+    "--select",
+    "+silver_indicators silver_base_series silver_xnys_calendar",
+    "--exclude-resource-type",
+    "test",
+]
 START = dt.date(2010, 1, 4)
 
 
@@ -48,20 +53,21 @@ def histories(tmp_path_factory: pytest.TempPathFactory):
     # plant a marker in the unchanged ticker: if silver recomputed AAA it would disappear
     with duckdb.connect(str(incremental_db)) as con:
         planted_date, original_sma = con.execute(
-            "select trade_date, close_sma_20 from silver_base_series"
+            "select trade_date, close_sma_20 from silver_base_bars"
             " where ticker = 'AAA.US' and row_number_in_ticker = 150"
         ).fetchall()[0]
         original_rsi = con.execute(
-            "select rsi_14 from silver_indicators where ticker = 'AAA.US' and trade_date = ?",
+            "select rsi_14 from silver_indicator_values where ticker = 'AAA.US' and trade_date = ?",
             [planted_date],
         ).fetchall()[0][0]
         con.execute(
-            "update silver_base_series set close_sma_20 = -1"
+            "update silver_base_bars set close_sma_20 = -1"
             " where ticker = 'AAA.US' and trade_date = ?",
             [planted_date],
         )
         con.execute(
-            "update silver_indicators set rsi_14 = -1 where ticker = 'AAA.US' and trade_date = ?",
+            "update silver_indicator_values set rsi_14 = -1"
+            " where ticker = 'AAA.US' and trade_date = ?",
             [planted_date],
         )
 
@@ -81,8 +87,8 @@ def histories(tmp_path_factory: pytest.TempPathFactory):
         ).iloc[0, 0],
     }
     with duckdb.connect(str(incremental_db)) as con:
-        con.execute(f"update silver_base_series set close_sma_20 = ? where {where}", [original_sma])
-        con.execute(f"update silver_indicators set rsi_14 = ? where {where}", [original_rsi])
+        con.execute(f"update silver_base_bars set close_sma_20 = ? where {where}", [original_sma])
+        con.execute(f"update silver_indicator_values set rsi_14 = ? where {where}", [original_rsi])
 
     full_db = root / "full" / "warehouse.duckdb"
     full_db.parent.mkdir()
@@ -107,7 +113,10 @@ def test_changed_new_and_deleted_tickers_are_applied(histories) -> None:
     assert counts["segments"].tolist() == [1, 2, 1]
 
 
-@pytest.mark.parametrize("model", ["silver_base_series", "silver_indicators"])
+@pytest.mark.parametrize(
+    "model",
+    ["silver_base_bars", "silver_indicator_values", "silver_base_series", "silver_indicators"],
+)
 def test_incremental_history_equals_full_refresh(histories, model: str) -> None:
     incremental_db, full_db, _ = histories
     incremental = table(incremental_db, model)
