@@ -69,11 +69,12 @@ def inject_duplicate_key(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def inject_rsi_101(con: duckdb.DuckDBPyConnection) -> None:
+def inject_rsi_101(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """RSI 101 on one bar, written into the base table behind the silver views."""
     con.execute(
-        """
-        update silver_indicators set rsi_14 = 101
-        where ticker = 'IBM.US' and row_number_in_segment = 300
+        f"""
+        update {table} set rsi_14 = 101
+        where rowid = (select min(rowid) from {table} where rsi_14 is not null)
         """
     )
 
@@ -111,13 +112,14 @@ def defective_run(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFacto
         "high_below_low": ("bronze_ohlcv", "high_ge_low"),
         "duplicate_key": ("bronze_valid_bars", "unique_ticker_trade_date"),
     }
+    rsi_table = table_with_column(db_path, "rsi_14", prefix="silver_")
     state_table = table_with_column(db_path, "flow_state_code", prefix="gold_")
     label_table = table_with_column(db_path, "fwd_ret_5", prefix="gold_")
     with duckdb.connect(str(db_path)) as con:
         inject_high_below_low(con)
         inject_duplicate_key(con)
-        if "silver_indicators" in built:
-            inject_rsi_101(con)
+        if "silver_indicators" in built and rsi_table:
+            inject_rsi_101(con, rsi_table)
             expected["rsi_101"] = ("silver_indicators", "rsi_14_in_0_100")
         if state_table:
             inject_state_code_7(con, state_table)

@@ -33,11 +33,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from market_warehouse.qa.suites import SuiteSpec, discover_suites
+from market_warehouse.qa.suites import SuiteSpec, discover_suites, expectation_columns
 
 RUN_NAME = "market_warehouse_checkpoint"
 DATASOURCE_NAME = "market_warehouse_frames"
 PARTIAL_UNEXPECTED_COUNT = 5
+INDEX_KEY = "_market_warehouse_index"
 
 
 @dataclass
@@ -137,6 +138,22 @@ def _quiet_great_expectations() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
+def _cheap_frame_fingerprint(frame: pd.DataFrame) -> str:
+    """Stand-in for GX's batch fingerprint: GX md5-hashes every cell of a pandas batch each
+    time it fetches the batch (twice per validation), which was 40% of the checkpoint's time
+    on 10M rows. The fingerprint is only a batch marker in the results; the shape and column
+    names are enough here, since the SQL that produced each frame is in the suite file."""
+    columns = ",".join(map(str, frame.columns))
+    return f"rows={len(frame)};columns={columns}"
+
+
+def _skip_frame_hashing() -> None:
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    if hasattr(pandas_execution_engine, "hash_pandas_dataframe"):
+        pandas_execution_engine.hash_pandas_dataframe = _cheap_frame_fingerprint
+
+
 def build_context(gx_dir: Path, results_dir: Path):
     """An in-memory GX context whose suites are ``gx_dir/expectations`` and whose validation
     results and Data Docs are written below ``results_dir`` (nothing under ``gx_dir`` except
@@ -204,12 +221,19 @@ def _expectation_name(config: Any) -> str:
     return f"{config.type}({', '.join(map(str, columns))})"
 
 
-def _merge_batches(suite_results: list[Any]) -> tuple[Any, list[ExpectationOutcome]]:
-    """Sum the per-batch results of one suite into the first batch's result object."""
-    merged = suite_results[0]
+def _merge_batches(
+    batch_results: list[list[Any]], suite_name: str, meta: dict[str, Any]
+) -> tuple[Any, list[ExpectationOutcome]]:
+    """Sum per-batch expectation results (one ordered list per batch) into one GX suite
+    result (the first batch's result objects, updated) and the console outcomes."""
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+    )
+
+    merged_results = []
     outcomes = []
-    for index, first in enumerate(merged.results):
-        per_batch = [result.results[index] for result in suite_results]
+    for index, first in enumerate(batch_results[0]):
+        per_batch = [results[index] for results in batch_results]
         config = first.expectation_config
         exceptions = [
             (item.exception_info or {}).get("exception_message")
@@ -263,6 +287,7 @@ def _merge_batches(suite_results: list[Any]) -> tuple[Any, list[ExpectationOutco
                 "exception_message": exceptions[0],
                 "exception_traceback": None,
             }
+        merged_results.append(first)
         outcomes.append(
             ExpectationOutcome(
                 check=_expectation_name(config),
@@ -277,13 +302,18 @@ def _merge_batches(suite_results: list[Any]) -> tuple[Any, list[ExpectationOutco
         )
     evaluated = len(outcomes)
     passed = sum(outcome.success for outcome in outcomes)
-    merged.success = passed == evaluated
-    merged.statistics = {
-        "evaluated_expectations": evaluated,
-        "successful_expectations": passed,
-        "unsuccessful_expectations": evaluated - passed,
-        "success_percent": 100.0 * passed / evaluated if evaluated else None,
-    }
+    merged = ExpectationSuiteValidationResult(
+        success=passed == evaluated,
+        results=merged_results,
+        suite_name=suite_name,
+        statistics={
+            "evaluated_expectations": evaluated,
+            "successful_expectations": passed,
+            "unsuccessful_expectations": evaluated - passed,
+            "success_percent": 100.0 * passed / evaluated if evaluated else None,
+        },
+        meta=meta,
+    )
     return merged, outcomes
 
 
@@ -318,6 +348,62 @@ class _FrameReader:
         self._pool.shutdown(wait=True)
 
 
+def _column_groups(expectations: list[Any]) -> list[tuple[list[str], list[int]]]:
+    """Expectations grouped by the columns they read (first-seen order).
+
+    GX's pandas engine copies the whole frame whenever it filters rows for a metric (null
+    rows, row conditions), so each group is validated on a frame of its own columns only:
+    on 2.4M rows x 21 columns this takes an expectation from ~2 s to ~0.1 s.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, expectation in enumerate(expectations):
+        kwargs = expectation.configuration.to_json_dict().get("kwargs", {})
+        columns = tuple(dict.fromkeys(expectation_columns(kwargs)))
+        groups.setdefault(columns, []).append(index)
+    return [(list(columns), indices) for columns, indices in groups.items()]
+
+
+def _validate_frame(
+    frame: pd.DataFrame,
+    suite: Any,
+    groups: list[tuple[list[str], list[int]]],
+    batch_definition: Any,
+    parameters: dict[str, Any],
+) -> tuple[list[Any], dict[str, Any]]:
+    """Validate every expectation on ``frame``; results in suite order and a batch meta."""
+    from great_expectations.core import ExpectationSuite
+
+    ordered: dict[int, Any] = {}
+    meta: dict[str, Any] = {}
+    for columns, indices in groups:
+        present = [column for column in columns if column in frame.columns]
+        projected = frame[present] if columns else frame
+        part = ExpectationSuite(
+            name=suite.name,
+            expectations=[
+                suite.expectations[index].copy(
+                    update={"meta": {**(suite.expectations[index].meta or {}), INDEX_KEY: index}},
+                    deep=True,
+                )
+                for index in indices
+            ],
+        )
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": projected})
+        result = batch.validate(
+            part,
+            expectation_parameters=parameters,
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
+            },
+        )
+        meta = meta or dict(result.meta)
+        for item in result.results:
+            config_meta = item.expectation_config.meta or {}
+            ordered[config_meta.pop(INDEX_KEY)] = item
+    return [ordered[index] for index in sorted(ordered)], meta
+
+
 def run_suite(
     spec: SuiteSpec,
     *,
@@ -342,10 +428,12 @@ def run_suite(
     suite = context.suites.get(spec.name)
     expectation_count = len(suite.expectations)
     suite_parameters = {**spec.parameters, **parameters}
+    groups = _column_groups(suite.expectations)
     try:
         model_rows = con.sql(f'select count(*) from "{spec.model}"').fetchall()[0][0]
         sqls = [spec.frame_sql(predicate) for predicate in spec.batch_filters(model_rows)]
-        results = []
+        batch_results: list[list[Any]] = []
+        batch_meta: dict[str, Any] = {}
         rows = 0
         empty_frame = None
         for frame in reader.frames(sqls):
@@ -353,21 +441,16 @@ def run_suite(
                 empty_frame = frame
                 continue
             rows += len(frame)
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            results.append(
-                batch.validate(
-                    suite,
-                    expectation_parameters=suite_parameters,
-                    result_format={
-                        "result_format": "SUMMARY",
-                        "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
-                    },
-                )
+            results, batch_meta = _validate_frame(
+                frame, suite, groups, batch_definition, suite_parameters
             )
-            del frame, batch
-        if not results:  # every batch empty: validate once so column checks still run
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": empty_frame})
-            results.append(batch.validate(suite, expectation_parameters=suite_parameters))
+            batch_results.append(results)
+            del frame
+        if not batch_results:  # every batch empty: validate once so column checks still run
+            results, batch_meta = _validate_frame(
+                empty_frame, suite, groups, batch_definition, suite_parameters
+            )
+            batch_results.append(results)
     except (duckdb.Error, KeyError, ValueError, TypeError) as error:
         return SuiteOutcome(
             spec.name,
@@ -376,15 +459,19 @@ def run_suite(
             seconds=time.perf_counter() - started,
             note=f"{type(error).__name__}: {str(error).splitlines()[0]}",
         )
-    merged, outcomes = _merge_batches(results)
-    merged.meta["run_id"] = run_id
-    merged.meta["validation_time"] = run_id.run_time
-    merged.meta["market_warehouse"] = {
-        "model": spec.model,
-        "batches": len(results),
-        "rows": rows,
-        "parameters": suite_parameters,
+    meta = {
+        **batch_meta,
+        "run_id": run_id,
+        "validation_time": run_id.run_time,
+        "market_warehouse": {
+            "model": spec.model,
+            "batches": len(batch_results),
+            "rows": rows,
+            "parameters": suite_parameters,
+        },
     }
+    merged, outcomes = _merge_batches(batch_results, spec.name, meta)
+    merged.suite_parameters = suite_parameters
     suite_id = ExpectationSuiteIdentifier(name=spec.name)
     context.validation_results_store.store_validation_results(
         suite_validation_result=merged,
@@ -399,7 +486,7 @@ def run_suite(
         "FAIL" if failures else "PASS",
         expectations=expectation_count,
         failures=failures,
-        batches=len(results),
+        batches=len(batch_results),
         rows=rows,
         seconds=time.perf_counter() - started,
     )
@@ -433,6 +520,7 @@ def run_checkpoint(
     from great_expectations.core.run_identifier import RunIdentifier
 
     _quiet_great_expectations()
+    _skip_frame_hashing()
     started = time.perf_counter()
     db_path, gx_dir = Path(db_path), Path(gx_dir)
     results_dir = Path(results_dir) if results_dir is not None else gx_dir / "uncommitted"
@@ -459,7 +547,7 @@ def run_checkpoint(
         read_only=True,
         config={
             "threads": int(os.environ.get("MW_DUCKDB_THREADS", "2")),
-            "memory_limit": os.environ.get("MW_DUCKDB_MEMORY_LIMIT", "4GB"),
+            "memory_limit": os.environ.get("MW_QA_DUCKDB_MEMORY_LIMIT", "1GB"),
         },
     )
     con.execute("set enable_progress_bar = false")

@@ -14,7 +14,7 @@ A suite file is a plain Great Expectations 1.x expectation suite. Its
 ``batch_column``  validate in batches of rows that share ``hash(batch_column) % n``; the
                   expectations must then be row-wise or hold within one value of that column
                   (e.g. uniqueness of (ticker, trade_date) batched by ticker).
-``batch_rows``    target rows per batch (default 2,500,000); n = ceil(rows of model / batch_rows).
+``batch_rows``    target rows per batch (default 1,000,000); n = ceil(rows of model / batch_rows).
 ``parameters``    named defaults for ``{"$PARAMETER": name}`` values in the expectations
                   (data-dependent thresholds); the CLI's ``--param name=value`` overrides them.
 ``description``   one or two sentences for the report and the Data Docs.
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 META_KEY = "market_warehouse"
-DEFAULT_BATCH_ROWS = 2_500_000
+DEFAULT_BATCH_ROWS = 1_000_000
 LAYER_ORDER = ("bronze", "silver", "gold", "research", "validation", "backtest", "portfolio")
 BATCH_FILTER = "{batch_filter}"
 
@@ -65,7 +65,7 @@ class SuiteSpec:
         """Columns named by the expectations, in first-seen order (for the default query)."""
         seen: dict[str, None] = {}
         for expectation in self.expectations:
-            for name in _columns_in(expectation.get("kwargs", {})):
+            for name in expectation_columns(expectation.get("kwargs", {})):
                 seen.setdefault(name, None)
         return list(seen)
 
@@ -95,7 +95,8 @@ class SuiteSpec:
         return [f"hash({column}) % {batches} = {index}" for index in range(batches)]
 
 
-def _columns_in(kwargs: dict[str, Any]) -> list[str]:
+def expectation_columns(kwargs: dict[str, Any]) -> list[str]:
+    """Columns an expectation's kwargs name (incl. its row condition), in order."""
     names: list[str] = []
     for key in ("column", "column_A", "column_B"):
         if isinstance(kwargs.get(key), str):
