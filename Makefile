@@ -36,6 +36,7 @@ data: install
 dbt-build: data
 	mkdir -p warehouse
 	$(BIN)/dbt build --target dev $(DBT_VARS)
+	$(BIN)/market-warehouse qa --db warehouse/market.duckdb
 
 docs: dbt-build
 	$(BIN)/dbt docs generate --target dev $(DBT_VARS)
@@ -51,7 +52,8 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: dbt-build lint
+test: docs lint
+	$(BIN)/market-warehouse conventions --manifest target/manifest.json
 	$(BIN)/pytest -q
 
 bench-bronze: install

@@ -10,7 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from market_warehouse import sample_data, synthetic
+from market_warehouse import conventions, sample_data, synthetic
+from market_warehouse.qa import cli as qa_cli
 
 DEFAULT_RAW_ROOT = Path("data/raw")
 
@@ -46,10 +47,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-defects", action="store_true", help="do not plant defects in the synthetic files"
     )
 
-    args = parser.parse_args(argv)
+    qa = commands.add_parser("qa", help="run the Great Expectations checkpoint (a gate)")
+    qa_cli.add_arguments(qa)
+
+    commands.add_parser(
+        "conventions", help="check the dbt manifest against the project conventions", add_help=False
+    )
+
+    args, rest = parser.parse_known_args(argv)
+    if args.command != "conventions" and rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "prepare":
         prepare(args.raw_root, args.tickers, args.years, args.seed, not args.no_defects)
-    return 0
+        return 0
+    if args.command == "qa":
+        return qa_cli.run(args)
+    return conventions.main(rest)
 
 
 if __name__ == "__main__":
