@@ -60,7 +60,7 @@ bench-bronze: install
 	$(BIN)/python -m market_warehouse.bench --layers bronze
 
 bench: install
-	$(BIN)/python -m market_warehouse.bench
+	$(BIN)/python -m market_warehouse.bench --frames
 
 clean:
 	rm -rf target logs warehouse dbt_packages

@@ -123,7 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--years", type=int, default=25)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / "data" / "bench")
-    parser.add_argument("--layers", default="bronze,silver,gold")
+    parser.add_argument(
+        "--layers",
+        default="bronze,silver,gold,qa",
+        help="comma list of bronze, silver, gold, research, qa (qa = the GX checkpoint)",
+    )
+    parser.add_argument(
+        "--frames", action="store_true", help="also time the pandas and polars silver references"
+    )
     parser.add_argument("--changed-files", type=int, default=20)
     args = parser.parse_args(argv)
     layers = [layer.strip() for layer in args.layers.split(",") if layer.strip()]
@@ -161,18 +168,49 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run_measured(dbt_command(["seed"], raw_root, target_path), env)
     steps: dict[str, dict[str, float]] = {}
-    for layer in layers:
+    for layer in [layer for layer in layers if layer != "qa"]:
         figures = run_measured(dbt_command(["run", "--select", layer], raw_root, target_path), env)
         figures["model_s"] = model_seconds(target_path)
         table = {
             "bronze": "bronze_ohlcv",
             "silver": "silver_indicators",
             "gold": "gold_features",
+            "research": "research_hmm_states",
         }.get(layer)
         rows = count_rows(db_path, table) if table else None
         figures["rows"] = rows or 0
         steps[f"{layer} full"] = figures
         report(f"{layer} full build", figures, rows)
+
+    if "qa" in layers:
+        command = [
+            sys.executable,
+            "-m",
+            "market_warehouse.qa",
+            "--db",
+            str(db_path),
+            "--no-docs",
+            "--results-dir",
+            str(workdir / "qa"),
+        ]
+        figures = run_measured(command, env)
+        steps["qa checkpoint"] = figures
+        report("qa checkpoint (all suites)", figures)
+
+    if args.frames and "silver" in layers:
+        # pandas and polars computing the same silver columns, each in its own process
+        command = [
+            sys.executable,
+            "-m",
+            "market_warehouse.benchmarks.silver_frames",
+            "--db",
+            str(db_path),
+            "--skip",
+            "dbt",
+        ]
+        done = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        print(done.stdout.strip(), flush=True)
+        results["silver_frames_output"] = done.stdout
 
     if "bronze" in layers and args.changed_files:
         change_files(raw_root, args.changed_files)
@@ -185,9 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # put the files back so the next benchmark starts from the generated universe
         synthetic.generate_universe(raw_root, args.tickers, args.years, args.seed)
 
-    total = sum(v["wall_s"] for k, v in steps.items() if k.endswith("full"))
+    total = sum(v["wall_s"] for k, v in steps.items() if k.endswith("full") and "research" not in k)
     peak = max((v["peak_rss_mib"] for v in steps.values()), default=0.0)
-    print(f"{'all full builds':<28} wall {total:7.1f} s   peak RSS {peak:7.0f} MiB", flush=True)
+    print(f"{'raw -> gold builds':<28} wall {total:7.1f} s   peak RSS {peak:7.0f} MiB", flush=True)
     results["steps"] = steps
     (workdir / "results.json").write_text(json.dumps(results, indent=2, default=str))
     return 0
