@@ -1,0 +1,190 @@
+"""Incremental gold: only tickers whose silver rows changed are recomputed, and the history of
+incremental runs ends in exactly the tables a full refresh builds from the same files. Also
+the ML dataset export: Parquet + metadata JSON, deterministic, filtered by vars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import query, run_dbt
+from tests.silver.silver_fixture_data import business_days, random_bars, write_stooq
+
+SELECT = [
+    "--select",
+    "+gold_ml_dataset",
+    "--exclude-resource-type",
+    "test",
+    "unit_test",
+]
+START = dt.date(2010, 1, 4)
+GOLD_TABLES = ["gold_events", "gold_features", "gold_labels", "gold_ml_dataset"]
+PLANTS = {
+    "gold_events": "tmf_event_activity_20",
+    "gold_features": "flow_bias_20",
+    "gold_labels": "fwd_ret_5",
+}
+
+
+def write_ticker(root, ticker: str, bars: int, seed: int, gap_after: int | None = None) -> None:
+    rng = np.random.default_rng(seed)
+    open_, high, low, close, volume = random_bars(rng, bars, 40.0)
+    days = business_days(START, bars + 40)
+    days = days[:gap_after] + days[gap_after + 40 :] if gap_after else days[:bars]
+    write_stooq(root, ticker, days[:bars], open_, high, low, close, volume)
+
+
+def table(db_path, name: str) -> pd.DataFrame:
+    columns = query(db_path, f"select * from {name} limit 0").columns
+    keep = ", ".join(c for c in columns if c != "bronze_loaded_at")
+    frame = query(db_path, f"select {keep} from {name} order by ticker, trade_date")
+    return frame.reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def histories(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("gold_incremental")
+    raw_root = root / "raw"
+    incremental_db = root / "incremental" / "warehouse.duckdb"
+    incremental_db.parent.mkdir()
+
+    # run 1: three tickers
+    write_ticker(raw_root, "AAA.US", 300, seed=1)
+    write_ticker(raw_root, "BBB.US", 260, seed=2)
+    write_ticker(raw_root, "CCC.US", 240, seed=3)
+    run_dbt(["build", *SELECT], db_path=incremental_db, raw_root=raw_root)
+
+    # plant markers in the unchanged ticker: if gold recomputed AAA they would disappear
+    with duckdb.connect(str(incremental_db)) as con:
+        planted_date = con.execute(
+            "select trade_date from gold_labels where ticker = 'AAA.US' order by trade_date"
+            " limit 1 offset 150"
+        ).fetchone()[0]
+        where = f"ticker = 'AAA.US' and trade_date = '{planted_date}'"
+        originals = {
+            model: con.execute(f"select {column} from {model} where {where}").fetchone()[0]
+            for model, column in PLANTS.items()
+        }
+        for model, column in PLANTS.items():
+            con.execute(f"update {model} set {column} = -7 where {where}")
+
+    # run 2: BBB grows by 40 bars after a long gap, CCC is deleted, DDD is new, AAA untouched
+    write_ticker(raw_root, "BBB.US", 300, seed=2, gap_after=270)
+    (raw_root / "daily/us/nasdaq stocks/1/ccc.us.txt").unlink()
+    write_ticker(raw_root, "DDD.US", 120, seed=4)
+    run_dbt(["build", *SELECT], db_path=incremental_db, raw_root=raw_root)
+
+    planted_after = {
+        model: query(incremental_db, f"select {column} from {model} where {where}").iloc[0, 0]
+        for model, column in PLANTS.items()
+    }
+    with duckdb.connect(str(incremental_db)) as con:
+        for model, column in PLANTS.items():
+            con.execute(f"update {model} set {column} = ? where {where}", [originals[model]])
+    # export again after the repair, as a plain incremental run with nothing to do would
+    run_dbt(["run", "--select", "gold_ml_dataset"], db_path=incremental_db, raw_root=raw_root)
+
+    full_db = root / "full" / "warehouse.duckdb"
+    full_db.parent.mkdir()
+    run_dbt(["build", *SELECT, "--full-refresh"], db_path=full_db, raw_root=raw_root)
+    return {
+        "root": root,
+        "raw_root": raw_root,
+        "incremental": incremental_db,
+        "full": full_db,
+        "planted_after": planted_after,
+    }
+
+
+def test_unchanged_ticker_is_not_recomputed(histories) -> None:
+    assert histories["planted_after"] == dict.fromkeys(PLANTS, -7)
+
+
+def test_changed_new_and_deleted_tickers_are_applied(histories) -> None:
+    counts = query(
+        histories["incremental"],
+        "select ticker, count(*) as n, max(series_segment_no) as segments"
+        " from gold_features group by ticker order by ticker",
+    )
+    assert counts["ticker"].tolist() == ["AAA.US", "BBB.US", "DDD.US"]
+    assert counts["n"].tolist() == [300, 300, 120]
+    assert counts["segments"].tolist() == [1, 2, 1]
+    labels = query(histories["incremental"], "select distinct ticker from gold_labels")
+    assert sorted(labels.ticker) == ["AAA.US", "BBB.US", "DDD.US"]
+
+
+@pytest.mark.parametrize("model", GOLD_TABLES)
+def test_incremental_history_equals_full_refresh(histories, model: str) -> None:
+    incremental = table(histories["incremental"], model)
+    full = table(histories["full"], model)
+    pd.testing.assert_frame_equal(incremental, full, check_exact=True)
+
+
+def metadata(parquet_path) -> dict:
+    return json.loads(parquet_path.with_name(parquet_path.stem + ".metadata.json").read_text())
+
+
+def test_dataset_parquet_and_metadata_describe_the_view(histories) -> None:
+    db = histories["full"]
+    parquet = db.parent / "ml_dataset_v1.parquet"
+    meta = metadata(parquet)
+    view = query(db, "select * from gold_ml_dataset order by ticker, trade_date")
+    with duckdb.connect() as con:
+        written = con.execute(f"select * from read_parquet('{parquet}')").df()
+    pd.testing.assert_frame_equal(written, view, check_exact=True)
+    assert meta["row_count"] == len(view)
+    assert meta["ticker_count"] == 3
+    assert meta["min_trade_date"] == str(view.trade_date.min().date())
+    assert meta["max_trade_date"] == str(view.trade_date.max().date())
+    assert [c["name"] for c in meta["columns"]] == list(view.columns)
+    expected_md5 = hashlib.md5(json.dumps(meta["dbt_vars"], sort_keys=True).encode()).hexdigest()
+    assert meta["dbt_vars_md5"] == expected_md5
+    assert meta["dbt_vars"]["label_horizon_bars"] == 10
+    assert meta["bronze_file_count"] == 3
+    # warm-up bars are left out by default
+    assert view.is_tmf_ready_21.all()
+
+
+def test_the_same_inputs_give_the_same_export(histories) -> None:
+    names = ["ml_dataset_v1.parquet", "ml_dataset_v1.metadata.json"]
+    for name in names:
+        incremental = (histories["incremental"].parent / name).read_bytes()
+        full = (histories["full"].parent / name).read_bytes()
+        assert incremental == full, name
+
+
+def test_dataset_vars_filter_rows_and_change_the_hash(histories) -> None:
+    db = histories["full"]
+    subset = histories["root"] / "subset.parquet"
+    dataset_vars = {
+        "ml_dataset_tickers": ["BBB.US"],
+        "ml_dataset_start_date": "2010-06-01",
+        "ml_dataset_end_date": "2010-12-31",
+        "ml_dataset_export_path": str(subset),
+    }
+    run_dbt(
+        ["run", "--select", "gold_ml_dataset"],
+        db_path=db,
+        raw_root=histories["raw_root"],
+        dbt_vars=dataset_vars,
+    )
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select ticker, min(trade_date), max(trade_date), count(*)"
+            f" from read_parquet('{subset}') group by ticker"
+        ).fetchall()
+    assert len(rows) == 1
+    ticker, first, last, count = rows[0]
+    assert ticker == "BBB.US"
+    assert first >= dt.date(2010, 6, 1) and last <= dt.date(2010, 12, 31) and count > 100
+    meta = metadata(subset)
+    assert meta["row_count"] == count
+    assert meta["dbt_vars"]["ml_dataset_tickers"] == ["BBB.US"]
+    assert "ml_dataset_export_path" not in meta["dbt_vars"]
+    assert meta["dbt_vars_md5"] != metadata(db.parent / "ml_dataset_v1.parquet")["dbt_vars_md5"]
