@@ -92,8 +92,9 @@ joined as (
         silver_indicators.tti_proxy_v1_{{ tti_n }},
         silver_indicators.atr_{{ atr_n }},
         silver_indicators.atr_pct_{{ atr_n }},
-        gold_features.* exclude (ticker, trade_date, series_segment_no, row_number_in_segment),
-        gold_labels.* exclude (ticker, trade_date)
+        -- the excluded names are the star's own columns, not ambiguous references
+        gold_features.* exclude (ticker, trade_date, series_segment_no, row_number_in_segment),  -- noqa: RF02
+        gold_labels.* exclude (ticker, trade_date)  -- noqa: RF02
     from gold_features
     inner join silver_base_series
         on
