@@ -44,49 +44,35 @@
 {%- set fast_k_lags = stoch_k_n + stoch_d_n - 2 -%}
 {%- set macd_slow_state = ('ema_' ~ macd_slow) if macd_slow in ema_periods else 'macd_slow_ema' -%}
 
-{#- Expressions of the current row's new states, reused where one state feeds another. -#}
-{%- set ad_new = first_value_ewm_step('cur.ad_raw', 'prev.ad_wilder', tmf_n) -%}
-{%- set volume_new = first_value_ewm_step('cur.volume', 'prev.volume_wilder', tmf_n) -%}
-{%- set proxy_new = first_value_ewm_step('cur.proxy_raw', 'prev.proxy_wilder', tti_n) -%}
-{%- set proxy_den_new = first_value_ewm_step('cur.proxy_den', 'prev.proxy_den_wilder', tti_n) -%}
-{%- set tmf_new = 'case when cur.bar_index >= ' ~ (tmf_n - 1) ~ ' then '
-    ~ silver_safe_div(ad_new, volume_new, eps) ~ ' end' -%}
-{%- set tti_new = 'case when cur.bar_index >= ' ~ (tti_n - 1) ~ ' then '
-    ~ silver_safe_div(proxy_new, proxy_den_new, eps) ~ ' end' -%}
-{%- set fast_new = sma_seeded_ema_step('cur.close', 'prev.macd_fast_ema', 'cur.bar_index',
-    macd_fast, macd_slow - macd_fast) -%}
-{%- set slow_new = sma_seeded_ema_step('cur.close', 'prev.' ~ macd_slow_state, 'cur.bar_index',
-    macd_slow) -%}
-{%- set macd_new = 'case when cur.bar_index >= ' ~ (macd_slow - 1) ~ ' then (' ~ fast_new
-    ~ ') - (' ~ slow_new ~ ') end' -%}
-{%- set plus_dm_new = wilder_sum_step('cur.plus_dm', 'prev.adx_plus_dm_sum', 'cur.bar_index', adx_n) -%}
-{%- set minus_dm_new = wilder_sum_step('cur.minus_dm', 'prev.adx_minus_dm_sum', 'cur.bar_index', adx_n) -%}
-{%- set tr_sum_new = wilder_sum_step('cur.true_range', 'prev.adx_tr_sum', 'cur.bar_index', adx_n) -%}
-{%- set plus_di_new = '(100.0 * ((' ~ plus_dm_new ~ ') / (' ~ tr_sum_new ~ ')))' -%}
-{%- set minus_di_new = '(100.0 * ((' ~ minus_dm_new ~ ') / (' ~ tr_sum_new ~ ')))' -%}
-{#- DX of ta_ADX.c: skipped (NULL) when the TR sum or the DI sum is zero by TA_IS_ZERO. -#}
-{%- set dx_new = 'case when cur.bar_index >= ' ~ adx_n
-    ~ ' and abs(' ~ tr_sum_new ~ ') >= ' ~ ta_eps
-    ~ ' and abs(' ~ minus_di_new ~ ' + ' ~ plus_di_new ~ ') >= ' ~ ta_eps
-    ~ ' then 100.0 * (abs(' ~ minus_di_new ~ ' - ' ~ plus_di_new ~ ') / (' ~ minus_di_new
-    ~ ' + ' ~ plus_di_new ~ ')) end' -%}
+{#- The recursion carries states as of the current row. A value derived from states (TMF from
+    the two Wilder means, DX from the Wilder sums, the MACD line) is not recomputed inside
+    other states' expressions: a state that needs it (the TMF EMA, the ADX average, the MACD
+    signal, short lags) runs one row behind, from the previous row's states, and the final
+    select takes the last step. That keeps every per-row expression of the recursion short. -#}
+{%- set tmf_prev = 'case when cur.bar_index - 1 >= ' ~ (tmf_n - 1) ~ ' then '
+    ~ silver_safe_div('prev.ad_wilder', 'prev.volume_wilder', eps) ~ ' end' -%}
+{%- set tti_prev = 'case when cur.bar_index - 1 >= ' ~ (tti_n - 1) ~ ' then '
+    ~ silver_safe_div('prev.proxy_wilder', 'prev.proxy_den_wilder', eps) ~ ' end' -%}
+{%- set macd_prev = 'case when cur.bar_index - 1 >= ' ~ (macd_slow - 1)
+    ~ ' then prev.macd_fast_ema - prev.' ~ macd_slow_state ~ ' end' -%}
+{%- set dx_prev = talib_dx('prev.adx_plus_dm_sum', 'prev.adx_minus_dm_sum', 'prev.adx_tr_sum',
+    'cur.bar_index - 1', adx_n, ta_eps) -%}
 {#- ta_MFI.c: a run of `mfi_n` bars without money flow empties the sums exactly. -#}
 {%- set mfi_null_run_new = 'case when cur.bar_index = 0 then 0 when cur.money_flow = 0'
     ~ ' then least(coalesce(prev.mfi_null_run, 0) + 1, ' ~ mfi_n ~ ') else 0 end' -%}
 
 {%- set states = [
-    {'name': 'ad_wilder', 'expression': ad_new},
-    {'name': 'volume_wilder', 'expression': volume_new},
-    {'name': 'proxy_wilder', 'expression': proxy_new},
-    {'name': 'proxy_den_wilder', 'expression': proxy_den_new},
-    {'name': 'tmf_lag_0', 'expression': tmf_new},
-    {'name': 'tti_lag_0', 'expression': tti_new},
-    {'name': 'tti_lag_1', 'expression': 'prev.tti_lag_0'},
-    {'name': 'tmf_ema', 'expression': first_value_ewm_step(tmf_new, 'prev.tmf_ema', (tmf_ema_span + 1) / 2)},
-    {'name': 'tmf_ema_count', 'type': 'integer',
-     'expression': 'coalesce(prev.tmf_ema_count, 0) + ((' ~ tmf_new ~ ') is not null)::integer'},
+    {'name': 'ad_wilder', 'expression': first_value_ewm_step('cur.ad_raw', 'prev.ad_wilder', tmf_n)},
+    {'name': 'volume_wilder', 'expression': first_value_ewm_step('cur.volume', 'prev.volume_wilder', tmf_n)},
+    {'name': 'proxy_wilder', 'expression': first_value_ewm_step('cur.proxy_raw', 'prev.proxy_wilder', tti_n)},
+    {'name': 'proxy_den_wilder', 'expression': first_value_ewm_step('cur.proxy_den', 'prev.proxy_den_wilder', tti_n)},
+    {'name': 'tmf_lag_1', 'expression': tmf_prev},
+    {'name': 'tti_lag_1', 'expression': tti_prev},
+    {'name': 'tmf_ema_lag_1', 'expression': first_value_ewm_step(tmf_prev, 'prev.tmf_ema_lag_1', (tmf_ema_span + 1) / 2)},
+    {'name': 'tmf_count_lag_1', 'type': 'integer',
+     'expression': 'coalesce(prev.tmf_count_lag_1, 0) + ((' ~ tmf_prev ~ ') is not null)::integer'},
 ] -%}
-{%- for lag_rows in range(1, 6) -%}
+{%- for lag_rows in range(2, 6) -%}
     {%- do states.append({'name': 'tmf_lag_' ~ lag_rows, 'expression': 'prev.tmf_lag_' ~ (lag_rows - 1)}) -%}
 {%- endfor -%}
 {%- for period in ema_periods -%}
@@ -94,7 +80,8 @@
         'expression': sma_seeded_ema_step('cur.close', 'prev.ema_' ~ period, 'cur.bar_index', period)}) -%}
 {%- endfor -%}
 {%- if macd_slow not in ema_periods -%}
-    {%- do states.append({'name': 'macd_slow_ema', 'expression': slow_new}) -%}
+    {%- do states.append({'name': 'macd_slow_ema', 'expression': sma_seeded_ema_step(
+        'cur.close', 'prev.macd_slow_ema', 'cur.bar_index', macd_slow)}) -%}
 {%- endif -%}
 {%- for period in sum_periods -%}
     {%- do states.append({'name': 'close_sum_' ~ period, 'expression': running_window_sum_step(
@@ -107,20 +94,17 @@
 {%- do states.extend([
     {'name': 'close_sq_sum', 'expression': running_window_sum_step(
         'cur.close * cur.close', 'prev.close_sq_sum', 'cur.close_lag_' ~ bb_n ~ ' * cur.close_lag_' ~ bb_n)},
-    {'name': 'macd_fast_ema', 'expression': fast_new},
-    {'name': 'macd_signal_ema', 'expression': sma_seeded_ema_step(
-        macd_new, 'prev.macd_signal_ema', 'cur.bar_index', macd_signal, macd_slow - 1)},
+    {'name': 'macd_fast_ema', 'expression': sma_seeded_ema_step(
+        'cur.close', 'prev.macd_fast_ema', 'cur.bar_index', macd_fast, macd_slow - macd_fast)},
+    {'name': 'macd_signal_lag_1', 'expression': sma_seeded_ema_step(
+        macd_prev, 'prev.macd_signal_lag_1', 'cur.bar_index - 1', macd_signal, macd_slow - 1)},
     {'name': 'rsi_avg_gain', 'expression': wilder_average_step('cur.price_gain', 'prev.rsi_avg_gain', 'cur.bar_index', rsi_n)},
     {'name': 'rsi_avg_loss', 'expression': wilder_average_step('cur.price_loss', 'prev.rsi_avg_loss', 'cur.bar_index', rsi_n)},
     {'name': 'atr', 'expression': wilder_average_step('cur.true_range', 'prev.atr', 'cur.bar_index', atr_n)},
-    {'name': 'adx_plus_dm_sum', 'expression': plus_dm_new},
-    {'name': 'adx_minus_dm_sum', 'expression': minus_dm_new},
-    {'name': 'adx_tr_sum', 'expression': tr_sum_new},
-    {'name': 'adx', 'expression':
-        'case when cur.bar_index < ' ~ adx_n ~ ' then null'
-        ~ ' when cur.bar_index < ' ~ (2 * adx_n - 1) ~ ' then coalesce(prev.adx, 0.0::double) + coalesce(' ~ dx_new ~ ', 0.0::double)'
-        ~ ' when cur.bar_index = ' ~ (2 * adx_n - 1) ~ ' then (coalesce(prev.adx, 0.0::double) + coalesce(' ~ dx_new ~ ', 0.0::double)) / ' ~ adx_n
-        ~ ' else coalesce(((prev.adx * ' ~ (adx_n - 1) ~ ') + ' ~ dx_new ~ ') / ' ~ adx_n ~ ', prev.adx) end'},
+    {'name': 'adx_plus_dm_sum', 'expression': wilder_sum_step('cur.plus_dm', 'prev.adx_plus_dm_sum', 'cur.bar_index', adx_n)},
+    {'name': 'adx_minus_dm_sum', 'expression': wilder_sum_step('cur.minus_dm', 'prev.adx_minus_dm_sum', 'cur.bar_index', adx_n)},
+    {'name': 'adx_tr_sum', 'expression': wilder_sum_step('cur.true_range', 'prev.adx_tr_sum', 'cur.bar_index', adx_n)},
+    {'name': 'adx_lag_1', 'expression': talib_adx_step(dx_prev, 'prev.adx_lag_1', 'cur.bar_index - 1', adx_n)},
     {'name': 'obv', 'expression':
         'case when prev.obv is null then cur.volume'
         ~ ' when cur.close > cur.prev_close then prev.obv + cur.volume'
@@ -134,8 +118,7 @@
         'case when (' ~ mfi_null_run_new ~ ') >= ' ~ mfi_n ~ ' then 0.0::double else '
         ~ running_window_sum_step('cur.negative_money_flow', 'prev.mfi_negative_sum', 'cur.negative_money_flow_lag') ~ ' end'},
 ]) -%}
-{%- set carried = ['trade_date', 'ticker_id', 'series_segment_no', 'row_number_in_segment',
-    'close', 'willr', 'cci', 'roc'] -%}
+{%- set carried = ['trade_date', 'close', 'willr', 'cci', 'roc'] -%}
 
 with
 
@@ -292,7 +275,7 @@ with_bar_terms as (
                 / ((highest_high_{{ willr_n }} - lowest_low_{{ willr_n }}) * (-0.01))
             else 0.0
         end as willr,
-        {{ talib_cci('typical_price', 'typical_price_lag_', cci_n, 'bar_index') }} as cci,
+        {{ talib_cci_mean('typical_price', 'typical_price_lag_', cci_n) }} as cci_mean,
         case
             when bar_index < {{ roc_n }} then null
             when close_lag_{{ roc_n }} != 0
@@ -303,10 +286,12 @@ with_bar_terms as (
 
 ),
 
-recursion_inputs as (
+with_flow_terms as (
 
     select
         *,
+        {{ talib_cci('typical_price', 'typical_price_lag_', cci_n, 'bar_index', 'cci_mean') }}
+            as cci,
         (2 * close - trh - trl) / greatest(trh - trl, {{ eps }}) * volume as ad_raw,
         -- the proxy's true range: a segment's first bar has only its high - low
         abs(coalesce(true_range, high - low)) as proxy_den,
@@ -329,10 +314,82 @@ recursion_inputs as (
 
 ),
 
+-- only what the recursion reads: its hash table holds every column of every row
+recursion_inputs as (
+
+    select
+        segment_key,
+        bar_index,
+        trade_date,
+        close,
+        prev_close,
+        volume,
+        {%- for lag_rows in sum_periods %}
+        close_lag_{{ lag_rows }},
+        {%- endfor %}
+        true_range,
+        price_gain,
+        price_loss,
+        plus_dm,
+        minus_dm,
+        ad_raw,
+        proxy_raw,
+        proxy_den,
+        money_flow,
+        positive_money_flow,
+        negative_money_flow,
+        positive_money_flow_lag,
+        negative_money_flow_lag,
+        stoch_fast_k,
+        willr,
+        cci,
+        roc
+    from with_flow_terms
+
+),
+
 smoothed as (
 
     select *
     from {{ smoothing_recursion('recursion_inputs', 'segment_key', 'bar_index', states, carried) }}
+
+),
+
+-- the last step of the states that run one row behind
+with_current_values as (
+
+    select
+        *,
+        segment_key // 100000 as ticker_id,
+        segment_key % 100000 as series_segment_no,
+        bar_index + 1 as row_number_in_segment,
+        case
+            when bar_index >= {{ tmf_n - 1 }}
+                then {{ silver_safe_div('ad_wilder', 'volume_wilder', eps) }}
+        end as tmf_lag_0,
+        case
+            when bar_index >= {{ tti_n - 1 }}
+                then {{ silver_safe_div('proxy_wilder', 'proxy_den_wilder', eps) }}
+        end as tti_lag_0,
+        case
+            when bar_index >= {{ macd_slow - 1 }} then macd_fast_ema - {{ macd_slow_state }}
+        end as macd_line,
+        {{ talib_dx('adx_plus_dm_sum', 'adx_minus_dm_sum', 'adx_tr_sum', 'bar_index', adx_n, ta_eps) }}
+            as dx
+    from smoothed
+
+),
+
+with_current_averages as (
+
+    select
+        *,
+        {{ first_value_ewm_step('tmf_lag_0', 'tmf_ema_lag_1', (tmf_ema_span + 1) / 2) }} as tmf_ema,
+        tmf_count_lag_1 + (tmf_lag_0 is not null)::integer as tmf_ema_count,
+        {{ sma_seeded_ema_step('macd_line', 'macd_signal_lag_1', 'bar_index', macd_signal, macd_slow - 1) }}
+            as macd_signal_ema,
+        {{ talib_adx_step('dx', 'adx_lag_1', 'bar_index', adx_n) }} as adx
+    from with_current_values
 
 ),
 
@@ -403,7 +460,7 @@ final as (
         end as natr_{{ atr_n }},
         case
             when smoothed.bar_index >= {{ macd_slow + macd_signal - 2 }}
-                then smoothed.macd_fast_ema - smoothed.{{ macd_slow_state }}
+                then smoothed.macd_line
         end as macd_{{ macd_suffix }},
         case
             when smoothed.bar_index >= {{ macd_slow + macd_signal - 2 }}
@@ -463,7 +520,7 @@ final as (
                     {%- endfor %}
                 ) / {{ stoch_d_n }}
         end as stoch_d_{{ stoch_n }}_{{ stoch_d_n }}
-    from smoothed
+    from with_current_averages as smoothed
     inner join tickers
         on smoothed.ticker_id = tickers.ticker_id
 
