@@ -172,7 +172,7 @@ with_lags as (
 
 ),
 
-recursion_inputs as (
+with_true_range as (
 
     select
         *,
@@ -186,6 +186,27 @@ recursion_inputs as (
         ) as tr_lag,
         coalesce(gap_trading_days > {{ var('max_gap_trading_days') }}, false) as is_after_long_gap
     from with_lags
+
+),
+
+-- only what the recursion reads and carries: its hash table holds every column of every row
+recursion_inputs as (
+
+    select
+        ticker_id,
+        row_index,
+        {%- for column in carried %}
+        {{ column }},
+        {%- endfor %}
+        prev_volume,
+        volume_lag,
+        {%- for lag_rows in (sma_periods + [volume_n]) | unique %}
+        {%- if 'close_lag_' ~ lag_rows not in carried %}
+        close_lag_{{ lag_rows }},
+        {%- endif %}
+        {%- endfor %}
+        tr_lag
+    from with_true_range
 
 ),
 
