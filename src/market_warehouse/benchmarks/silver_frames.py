@@ -9,8 +9,8 @@ Command line (the warehouse must already hold bronze, e.g. after ``dbt build --s
 Each contender runs in its own subprocess, so its wall time and peak resident set size (RSS,
 sampled every 20 ms over the process tree with psutil) are its own:
 
-- ``dbt``: ``dbt run --full-refresh`` of ``silver_xnys_calendar``, ``silver_base_series`` and
-  ``silver_indicators`` on a copy of the warehouse (reading bronze and writing the tables);
+- ``dbt``: ``dbt run --full-refresh`` of the silver models (the XNYS calendar, the two stored
+  tables and the two views) on a copy of the warehouse, reading bronze and writing the tables;
 - ``pandas``: the same columns with ``groupby`` per ticker, on frames read from
   ``bronze_valid_bars``;
 - ``polars``: the same columns with window expressions ``.over("ticker")``.
@@ -40,7 +40,10 @@ import psutil
 
 EPS = 1e-12
 BAR_COLUMNS = ["ticker", "trade_date", "open", "high", "low", "close", "volume"]
-SILVER_MODELS = "silver_xnys_calendar silver_base_series silver_indicators"
+SILVER_MODELS = (
+    "silver_xnys_calendar silver_base_bars silver_base_series silver_indicator_values"
+    " silver_indicators"
+)
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
@@ -411,6 +414,9 @@ def _count_bars(db_path: Path) -> int:
 def _dbt_command(db_path: Path, raw_root: str | None) -> tuple[list[str], dict]:
     dbt = str(Path(sys.executable).with_name("dbt"))
     command = [dbt, "run", "--full-refresh", "--select", *SILVER_MODELS.split()]
+    # keep dbt's artefacts next to the copy, away from the project's target/ folder
+    command += ["--target-path", str(db_path.parent / "target")]
+    command += ["--log-path", str(db_path.parent / "logs")]
     if raw_root:
         command += ["--vars", json.dumps({"raw_root": raw_root})]
     env = {
