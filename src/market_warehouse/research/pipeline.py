@@ -105,6 +105,45 @@ def _prepare_split(
     return prepared, report
 
 
+def scaled_features(
+    df: pd.DataFrame,
+    *,
+    features: Sequence[str] | None = None,
+    null_policy: Literal["fill", "drop"] = "fill",
+    split_mode: Literal["none", "time"] = "none",
+    train_end: Any = None,
+    test_start: Any = None,
+    test_end: Any = None,
+    horizon_bars: int = 20,
+    embargo_bars: int = 0,
+    scaler_method: Literal["standard", "robust"] = "standard",
+    scaler_scope: Literal["global", "per_ticker"] = "global",
+    clip: float | None = 8.0,
+) -> tuple[PreparedFeatures, FeatureScaler, np.ndarray, dict[str, Any]]:
+    """The shared first half of every run: sort -> split -> null policy -> scaler fitted on the
+    train rows -> scaled matrix.
+
+    Returns (prepared, fitted scaler, X (n_kept_rows, n_features) aligned with
+    ``prepared.frame``, report). ``prepared.frame`` has ``is_train``/``is_test``.
+    """
+    split = dict(
+        split_mode=split_mode,
+        train_end=train_end,
+        horizon_bars=horizon_bars,
+        embargo_bars=embargo_bars,
+        test_start=test_start,
+        test_end=test_end,
+    )
+    prepared, report = _prepare_split(df, features, null_policy, split)
+    frame = prepared.frame
+    train = frame["is_train"].to_numpy(dtype=bool)
+    scaler = FeatureScaler(list(prepared.features), scaler_method, scaler_scope, clip)
+    scaler.fit(frame.loc[train])
+    X = scaler.transform(frame)
+    report["n_rows_unseen_ticker"] = int(scaler.unseen_ticker_mask(frame).sum())
+    return prepared, scaler, X, report
+
+
 def _predict_mask(frame: pd.DataFrame, predict_on: PredictOn) -> np.ndarray:
     if predict_on == "all":
         return np.ones(len(frame), dtype=bool)
@@ -159,13 +198,17 @@ def run_clustering(
         test_start=test_start,
         test_end=test_end,
     )
-    prepared, report = _prepare_split(df, features, null_policy, split)
+    prepared, scaler, X, report = scaled_features(
+        df,
+        features=features,
+        null_policy=null_policy,
+        scaler_method=scaler_method,
+        scaler_scope=scaler_scope,
+        clip=clip,
+        **split,
+    )
     frame = prepared.frame
     train = frame["is_train"].to_numpy(dtype=bool)
-    scaler = FeatureScaler(prepared.features, scaler_method, scaler_scope, clip)
-    scaler.fit(frame.loc[train])
-    X = scaler.transform(frame)
-    report["n_rows_unseen_ticker"] = int(scaler.unseen_ticker_mask(frame).sum())
     y = frame.loc[train, "fwd_ret_10"].to_numpy(dtype=np.float64) if "fwd_ret_10" in frame else None
     ids = frame[
         ["ticker", "trade_date", *[c for c in CARRY_COLUMNS if c in frame], "is_train", "is_test"]
@@ -249,13 +292,18 @@ def run_hmm(
         test_start=test_start,
         test_end=test_end,
     )
-    prepared, report = _prepare_split(df, features, null_policy, split)
+    prepared, scaler, X, report = scaled_features(
+        df,
+        features=features,
+        null_policy=null_policy,
+        scaler_method=scaler_method,
+        scaler_scope=scaler_scope,
+        clip=clip,
+        **split,
+    )
     frame = prepared.frame
     train = frame["is_train"].to_numpy(dtype=bool)
     feats = list(prepared.features)
-    scaler = FeatureScaler(feats, scaler_method, scaler_scope, clip).fit(frame.loc[train])
-    X = scaler.transform(frame)
-    report["n_rows_unseen_ticker"] = int(scaler.unseen_ticker_mask(frame).sum())
 
     with limit_threads(max_threads):
         train_seq = build_sequences(frame.loc[train], max_gap_days, min_sequence_length)
@@ -330,4 +378,11 @@ def run_hmm(
     return ResearchResult(rows, metrics, run, report, prepared, model, scaler, X)
 
 
-__all__ = ["DEFAULT_FEATURES", "ResearchResult", "limit_threads", "run_clustering", "run_hmm"]
+__all__ = [
+    "DEFAULT_FEATURES",
+    "ResearchResult",
+    "limit_threads",
+    "run_clustering",
+    "run_hmm",
+    "scaled_features",
+]

@@ -1,0 +1,744 @@
+"""The functions behind the thin dbt Python models in ``python_models/research/``.
+
+Each dbt model reads its inputs (projected in SQL), calls one function here with the
+``research`` config dict (the ``research_*`` dbt vars rendered through
+``python_models/research/_research__models.yml``) and returns what it gets back: a
+``pyarrow.Table`` whose date columns are ``date32`` so that DuckDB stores DATE, not TIMESTAMP.
+
+Fit once, read many
+-------------------
+* ``research_cluster_assignments`` fits the clustering model (:func:`run_clustering`) and
+  stores one row per kept input row; ``research_cluster_profiles`` only reads it.
+  ``research_cluster_sweep`` and ``research_cluster_stability`` refit by design (other k,
+  other seeds).
+* ``research_hmm_model`` fits the HMM once (:func:`run_hmm`) and stores its parameters
+  (float64, exact); ``research_hmm_states`` replays them (same scaler, fitted on the same train
+  rows, then the causal forward filter) and every other HMM table reads the states.
+  ``research_hmm_stability`` refits per seed by design.
+
+Run identity
+------------
+Every research table carries ``run_id`` = ``<model name>-<first 12 hex of params_hash>``, where
+``params_hash`` is the sha256 of the canonical JSON of the parameters that model depends on
+(:func:`model_params`). ``research_runs`` recomputes them from the same config and checks them
+against the tables, so a table built with other vars is reported, not silently mixed.
+"""
+
+# scikit-learn convention: X is the feature matrix.
+# ruff: noqa: N806
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import yaml
+
+from market_warehouse.research.clustering import cluster_stability, cluster_sweep
+from market_warehouse.research.hmm import (
+    HMM_PROFILE_FEATURES,
+    RegimeHMM,
+    build_sequences,
+    decode_frame,
+    dwell_stats,
+    hmm_stability,
+    initial_distribution,
+    state_crosstab,
+    state_frequency,
+    transition_counts,
+)
+from market_warehouse.research.pipeline import (
+    CARRY_COLUMNS,
+    limit_threads,
+    run_clustering,
+    run_hmm,
+    scaled_features,
+)
+from market_warehouse.research.preprocessing import (
+    DEFAULT_FEATURES,
+    FORWARD_COLUMNS,
+    LOOKAHEAD_PREFIXES,
+)
+from market_warehouse.research.profiles import PROFILE_FEATURES, profile_frame
+from market_warehouse.research.runs import params_hash, research_run_row
+
+#: Row subsets every diagnostic table is computed on (``sample_side``).
+SIDES: tuple[str, ...] = ("all", "train", "test")
+
+#: Research models in build order; ``research_runs`` has one row per entry.
+RESEARCH_MODELS: tuple[str, ...] = (
+    "research_cluster_assignments",
+    "research_cluster_profiles",
+    "research_cluster_sweep",
+    "research_cluster_stability",
+    "research_hmm_model",
+    "research_hmm_states",
+    "research_hmm_transitions",
+    "research_hmm_dwell",
+    "research_hmm_profiles",
+    "research_hmm_crosstab",
+    "research_hmm_stability",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# config
+
+
+def _parsed(value: Any) -> Any:
+    """A config value as dbt renders it: native (int, list, None) or a string to parse."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text in ("", "none", "None", "null"):
+            return None
+        if text[:1] in "[{":
+            return yaml.safe_load(text)
+    return value
+
+
+def _int(value: Any) -> int:
+    return int(_parsed(value))
+
+
+def _opt_int(value: Any) -> int | None:
+    value = _parsed(value)
+    return None if value is None else int(value)
+
+
+def _opt_float(value: Any) -> float | None:
+    value = _parsed(value)
+    return None if value is None else float(value)
+
+
+def _ints(value: Any) -> list[int]:
+    value = _parsed(value)
+    items = [value] if isinstance(value, (int, str)) else list(value or [])
+    return list(dict.fromkeys(int(v) for v in items))
+
+
+def _strs(value: Any) -> list[str]:
+    value = _parsed(value)
+    items = [value] if isinstance(value, str) else list(value or [])
+    return list(dict.fromkeys(str(v) for v in items))
+
+
+def _opt_date(value: Any) -> str | None:
+    value = _parsed(value)
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(value).date().isoformat()
+    return pd.Timestamp(str(value)).date().isoformat()
+
+
+@dataclass(frozen=True)
+class ResearchSettings:
+    """Parsed ``research`` config (one field per ``research_*`` var; docs/research.md)."""
+
+    features: tuple[str, ...]
+    null_policy: str
+    split_mode: str
+    train_end: str | None
+    horizon_bars: int
+    embargo_bars: int
+    scaler_method: str
+    scaler_scope: str
+    clip: float | None
+    seed: int
+    max_threads: int | None
+    cluster_method: str
+    cluster_k: int
+    cluster_fit_sample_max: int | None
+    silhouette_sample_max: int
+    sweep_methods: tuple[str, ...]
+    sweep_k: tuple[int, ...]
+    sweep_silhouette_sample_max: int
+    stability_seeds: tuple[int, ...]
+    hmm_states: int
+    hmm_restarts: int
+    hmm_n_iter: int
+    hmm_tol: float
+    hmm_min_covar: float
+    hmm_max_gap_days: int
+    hmm_min_sequence_length: int
+    hmm_fit_sample_max: int | None
+    hmm_stability_seeds: tuple[int, ...]
+    hmm_stability_fit_sample_max: int | None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ResearchSettings:
+        """Parse the dict of ``dbt.config.get("research")``; a missing key raises KeyError."""
+        c = dict(config)
+        features = tuple(_strs(c["features"])) or DEFAULT_FEATURES
+        return cls(
+            features=features,
+            null_policy=str(c["null_policy"]),
+            split_mode=str(c["split_mode"]),
+            train_end=_opt_date(c["train_end"]),
+            horizon_bars=_int(c["horizon_bars"]),
+            embargo_bars=_int(c["embargo_bars"]),
+            scaler_method=str(c["scaler_method"]),
+            scaler_scope=str(c["scaler_scope"]),
+            clip=_opt_float(c["clip"]),
+            seed=_int(c["seed"]),
+            max_threads=_opt_int(c["max_threads"]),
+            cluster_method=str(c["cluster_method"]),
+            cluster_k=_int(c["cluster_k"]),
+            cluster_fit_sample_max=_opt_int(c["cluster_fit_sample_max"]),
+            silhouette_sample_max=_int(c["silhouette_sample_max"]),
+            sweep_methods=tuple(_strs(c["sweep_methods"])),
+            sweep_k=tuple(_ints(c["sweep_k"])),
+            sweep_silhouette_sample_max=_int(c["sweep_silhouette_sample_max"]),
+            stability_seeds=tuple(_ints(c["stability_seeds"])),
+            hmm_states=_int(c["hmm_states"]),
+            hmm_restarts=_int(c["hmm_restarts"]),
+            hmm_n_iter=_int(c["hmm_n_iter"]),
+            hmm_tol=float(_parsed(c["hmm_tol"])),
+            hmm_min_covar=float(_parsed(c["hmm_min_covar"])),
+            hmm_max_gap_days=_int(c["hmm_max_gap_days"]),
+            hmm_min_sequence_length=_int(c["hmm_min_sequence_length"]),
+            hmm_fit_sample_max=_opt_int(c["hmm_fit_sample_max"]),
+            hmm_stability_seeds=tuple(_ints(c["hmm_stability_seeds"])),
+            hmm_stability_fit_sample_max=_opt_int(c["hmm_stability_fit_sample_max"]),
+        )
+
+    def common(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`scaled_features` (features, nulls, split, scaler)."""
+        return dict(
+            features=list(self.features),
+            null_policy=self.null_policy,
+            split_mode=self.split_mode,
+            train_end=self.train_end,
+            horizon_bars=self.horizon_bars,
+            embargo_bars=self.embargo_bars,
+            scaler_method=self.scaler_method,
+            scaler_scope=self.scaler_scope,
+            clip=self.clip,
+        )
+
+    def cluster(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`run_clustering` (without ``max_threads``)."""
+        return dict(
+            self.common(),
+            method=self.cluster_method,
+            n_clusters=self.cluster_k,
+            random_state=self.seed,
+            fit_sample_max=self.cluster_fit_sample_max,
+            silhouette_sample_max=self.silhouette_sample_max,
+        )
+
+    def sweep(self) -> dict[str, Any]:
+        return dict(
+            self.common(),
+            methods=list(self.sweep_methods),
+            k_values=sorted({max(2, k) for k in self.sweep_k}),
+            random_state=self.seed,
+            fit_sample_max=self.cluster_fit_sample_max,
+            silhouette_sample_max=self.sweep_silhouette_sample_max,
+        )
+
+    def cluster_stability(self) -> dict[str, Any]:
+        return dict(
+            self.common(),
+            method=self.cluster_method,
+            n_clusters=self.cluster_k,
+            seeds=list(self.stability_seeds),
+            fit_sample_max=self.cluster_fit_sample_max,
+        )
+
+    def hmm(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`run_hmm` (without ``max_threads``)."""
+        return dict(
+            self.common(),
+            n_states=self.hmm_states,
+            random_state=self.seed,
+            n_iter=self.hmm_n_iter,
+            tol=self.hmm_tol,
+            min_covar=self.hmm_min_covar,
+            n_restarts=self.hmm_restarts,
+            max_gap_days=self.hmm_max_gap_days,
+            min_sequence_length=self.hmm_min_sequence_length,
+            fit_sample_max=self.hmm_fit_sample_max,
+        )
+
+    def hmm_stability(self) -> dict[str, Any]:
+        params = self.hmm()
+        params.pop("random_state")
+        return dict(
+            params,
+            n_restarts=1,
+            seeds=list(self.hmm_stability_seeds),
+            fit_sample_max=self.hmm_stability_fit_sample_max,
+        )
+
+
+def settings(config: Mapping[str, Any] | ResearchSettings) -> ResearchSettings:
+    if isinstance(config, ResearchSettings):
+        return config
+    if config is None:
+        raise ValueError("the model has no `research` config (see _research__models.yml)")
+    return ResearchSettings.from_config(config)
+
+
+def model_params(model_name: str, config: Mapping[str, Any] | ResearchSettings) -> dict[str, Any]:
+    """The parameters ``model_name``'s output depends on (hashed into its ``run_id``).
+
+    Tables computed from another research table share its parameters. ``max_threads`` is
+    left out: results do not depend on it.
+    """
+    s = settings(config)
+    if model_name in ("research_cluster_assignments", "research_cluster_profiles"):
+        return s.cluster()
+    if model_name == "research_cluster_sweep":
+        return s.sweep()
+    if model_name == "research_cluster_stability":
+        return s.cluster_stability()
+    if model_name == "research_hmm_stability":
+        return s.hmm_stability()
+    if model_name in RESEARCH_MODELS and model_name.startswith("research_hmm_"):
+        return s.hmm()
+    raise ValueError(f"unknown research model {model_name!r}")
+
+
+def run_id(model_name: str, config: Mapping[str, Any] | ResearchSettings) -> str:
+    return f"{model_name}-{params_hash(model_params(model_name, config))[:12]}"
+
+
+def input_columns(config: Mapping[str, Any] | ResearchSettings, outcomes: bool = True) -> str:
+    """Projection of ``gold_ml_dataset`` for a fit: ids, ``flow_state_code``, the features and
+    (``outcomes``) the ``fwd_*`` columns, which only order cluster ids and feed profiles."""
+    s = settings(config)
+    cols = ["ticker", "trade_date", "flow_state_code", *s.features]
+    if outcomes:
+        cols += list(FORWARD_COLUMNS)
+    return ", ".join(dict.fromkeys(cols))
+
+
+def profile_columns(kind: str) -> str:
+    """Projection of ``gold_ml_dataset`` joined to assignments/states for profiles."""
+    feats = PROFILE_FEATURES if kind == "cluster" else HMM_PROFILE_FEATURES
+    cols = ["ticker", "trade_date", *[f for f in feats if f != "hmm_state_run_length"]]
+    return ", ".join(dict.fromkeys([*cols, *FORWARD_COLUMNS]))
+
+
+# --------------------------------------------------------------------------------------------
+# frames
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """Frame -> Arrow with ``*_date`` columns as date32 (DuckDB DATE) and no index."""
+    out = frame.reset_index(drop=True).copy()
+    for col in out.columns:
+        if col.endswith("_date") or col in ("date_min", "date_max"):
+            out[col] = pd.to_datetime(out[col]).dt.date
+    return pa.Table.from_pandas(out, preserve_index=False)
+
+
+def _drop_lookahead(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=[c for c in frame.columns if c.startswith(LOOKAHEAD_PREFIXES)])
+
+
+def _side_mask(frame: pd.DataFrame, side: str) -> np.ndarray:
+    if side == "all":
+        return np.ones(len(frame), dtype=bool)
+    return frame[f"is_{side}"].to_numpy(dtype=bool)
+
+
+def _by_side(frame: pd.DataFrame, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+    """``fn`` on the rows of each side of ``frame`` (sorted by ticker, trade_date), stacked
+    with a leading ``sample_side`` column; a side without rows is left out."""
+    parts = []
+    for side in SIDES:
+        sub = frame.loc[_side_mask(frame, side)].reset_index(drop=True)
+        if len(sub) == 0:
+            continue
+        part = fn(sub)
+        part.insert(0, "sample_side", side)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["ticker", "trade_date"], kind="mergesort").reset_index(drop=True)
+
+
+def _with_run_id(frame: pd.DataFrame, name: str, config: Any) -> pa.Table:
+    frame = frame.copy()
+    frame["run_id"] = run_id(name, config)
+    return to_arrow(frame)
+
+
+# clustering ---------------------------------------------------------------------------------
+
+
+def cluster_assignments_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_cluster_assignments``: :func:`run_clustering` rows without ``fwd_*``."""
+    s = settings(config)
+    result = run_clustering(df, **s.cluster(), max_threads=s.max_threads)
+    return _with_run_id(_drop_lookahead(result.rows), "research_cluster_assignments", s)
+
+
+def cluster_profiles_table(joined: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_cluster_profiles``: :func:`profile_frame` per ``sample_side`` and cluster.
+
+    ``joined``: assignments with the profile features and ``fwd_*`` outcomes of the same rows.
+    """
+    frame = _by_side(
+        _sorted(joined),
+        lambda sub: profile_frame(sub, "cluster_id", PROFILE_FEATURES, FORWARD_COLUMNS),
+    )
+    return _with_run_id(frame, "research_cluster_profiles", config)
+
+
+def _fit_predict_split(df: pd.DataFrame, s: ResearchSettings):
+    prepared, _, X, _ = scaled_features(df, **s.common())
+    frame = prepared.frame
+    train = frame["is_train"].to_numpy(dtype=bool)
+    test = frame["is_test"].to_numpy(dtype=bool)
+    return frame, X, train, test
+
+
+def cluster_sweep_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_cluster_sweep``: :func:`cluster_sweep` fitted on train rows, scored on test."""
+    s = settings(config)
+    frame, X, train, test = _fit_predict_split(df, s)
+    p = s.sweep()
+    with limit_threads(s.max_threads):
+        out = cluster_sweep(
+            X[train],
+            X[test],
+            methods=p["methods"],
+            k_values=p["k_values"],
+            random_state=p["random_state"],
+            y_fit=frame.loc[train, "fwd_ret_10"].to_numpy(dtype=np.float64),
+            silhouette_sample_max=p["silhouette_sample_max"],
+            fit_sample_max=p["fit_sample_max"],
+        )
+    out["converged"] = out["converged"].astype("boolean")
+    out["error"] = out["error"].astype("string")
+    return _with_run_id(out, "research_cluster_sweep", s)
+
+
+def cluster_stability_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_cluster_stability``: pairwise ARI of test-row labels across seeds."""
+    s = settings(config)
+    frame, X, train, test = _fit_predict_split(df, s)
+    p = s.cluster_stability()
+    with limit_threads(s.max_threads):
+        result = cluster_stability(
+            X[train],
+            X[test],
+            method=p["method"],
+            n_clusters=p["n_clusters"],
+            seeds=p["seeds"],
+            y_fit=frame.loc[train, "fwd_ret_10"].to_numpy(dtype=np.float64),
+            fit_sample_max=p["fit_sample_max"],
+        )
+    pairs = result.pairs.assign(method=s.cluster_method, n_clusters=s.cluster_k)
+    pairs["agreement"] = [
+        float((result.labels[a] == result.labels[b]).mean())
+        for a, b in zip(pairs["seed_a"], pairs["seed_b"], strict=True)
+    ]
+    pairs["n_rows"] = int(test.sum())
+    cols = ["method", "n_clusters", "seed_a", "seed_b", "ari", "agreement", "n_rows"]
+    return _with_run_id(pairs[cols], "research_cluster_stability", s)
+
+
+# HMM ----------------------------------------------------------------------------------------
+
+HMM_MODEL_COLUMNS = [
+    "hmm_state",
+    "start_prob",
+    "trans_probs",
+    "means",
+    "variances",
+    "feature_names",
+    "train_loglik",
+    "train_loglik_per_obs",
+    "predict_loglik",
+    "predict_loglik_per_obs",
+    "converged",
+    "n_iter",
+    "best_restart",
+    "n_restarts_failed",
+    "n_fit_rows",
+    "n_fit_sequences",
+]
+
+
+def hmm_model_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_hmm_model``: the fitted HMM, one row per state (canonical order).
+
+    List columns hold the transition row (index = next state), and the state's means and
+    variances of the standardised features (index = position in ``feature_names``).
+    """
+    s = settings(config)
+    result = run_hmm(df, **s.hmm(), max_threads=s.max_threads)
+    m, metrics = result.model, result.metrics.iloc[0]
+    k = m.n_states
+    out = pd.DataFrame(
+        {
+            "hmm_state": np.arange(k, dtype=np.int64),
+            "start_prob": m.startprob_,
+            "trans_probs": [m.transmat_[i].tolist() for i in range(k)],
+            "means": [m.means_[i].tolist() for i in range(k)],
+            "variances": [m.covars_[i].tolist() for i in range(k)],
+            "feature_names": [list(result.prepared.features)] * k,
+            "train_loglik": float(metrics["train_loglik"]),
+            "train_loglik_per_obs": float(metrics["train_loglik_per_obs"]),
+            "predict_loglik": float(metrics["predict_loglik"]),
+            "predict_loglik_per_obs": float(metrics["predict_loglik_per_obs"]),
+            "converged": bool(metrics["converged"]),
+            "n_iter": int(metrics["n_iter"]),
+            "best_restart": int(metrics["best_restart"]),
+            "n_restarts_failed": len(m.restart_errors_),
+            "n_fit_rows": int(metrics["n_fit_rows"]),
+            "n_fit_sequences": int(metrics["n_fit_sequences"]),
+        },
+        columns=HMM_MODEL_COLUMNS,
+    )
+    return _with_run_id(out, "research_hmm_model", s)
+
+
+def stored_hmm(model_frame: pd.DataFrame, features: Sequence[str]) -> RegimeHMM:
+    """A :class:`RegimeHMM` with the parameters of a ``research_hmm_model`` frame.
+
+    Raises ``ValueError`` when the stored feature list is not ``features``.
+    """
+    mf = model_frame.sort_values("hmm_state").reset_index(drop=True)
+    stored = list(mf["feature_names"].iloc[0])
+    if stored != list(features):
+        raise ValueError(
+            f"research_hmm_model was fitted on {stored}, the states need {list(features)}: "
+            "rebuild research_hmm_model with the same vars"
+        )
+    stack = lambda col: np.vstack([np.asarray(v, dtype=np.float64) for v in mf[col]])  # noqa: E731
+    return RegimeHMM(n_states=len(mf)).set_fitted_params(
+        mf["start_prob"].to_numpy(dtype=np.float64),
+        stack("trans_probs"),
+        stack("means"),
+        stack("variances"),
+    )
+
+
+def hmm_states_table(
+    df: pd.DataFrame, model_frame: pd.DataFrame, config: Mapping[str, Any]
+) -> pa.Table:
+    """``research_hmm_states``: causal decode of every kept row with the stored HMM.
+
+    Same scaler as the fit (fitted on the same train rows), sequences split per ticker at
+    gaps, forward-filtered ``hmm_state``/``hmm_state_prob``; no ``fwd_*`` columns.
+    """
+    s = settings(config)
+    ids = set(model_frame["run_id"])
+    expected = run_id("research_hmm_model", s)
+    if ids != {expected}:
+        raise ValueError(
+            f"research_hmm_model holds run {sorted(ids)}, these vars give {expected}: "
+            "rebuild it with the same vars"
+        )
+    prepared, _, X, _ = scaled_features(df, **s.common())
+    frame = prepared.frame
+    model = stored_hmm(model_frame, prepared.features)
+    with limit_threads(s.max_threads):
+        seqs = build_sequences(frame, s.hmm_max_gap_days, s.hmm_min_sequence_length)
+        rows = decode_frame(model, frame, X, seqs, CARRY_COLUMNS)
+    rows["is_train"] = frame["is_train"].to_numpy(dtype=bool)
+    rows["is_test"] = frame["is_test"].to_numpy(dtype=bool)
+    return _with_run_id(_drop_lookahead(rows), "research_hmm_states", s)
+
+
+def _fitted_matrix(model_frame: pd.DataFrame) -> np.ndarray:
+    mf = model_frame.sort_values("hmm_state")
+    return np.vstack([np.asarray(v, dtype=np.float64) for v in mf["trans_probs"]])
+
+
+def hmm_transitions_table(
+    states: pd.DataFrame, model_frame: pd.DataFrame, config: Mapping[str, Any]
+) -> pa.Table:
+    """``research_hmm_transitions``: observed transition counts and shares between consecutive
+    rows of one sequence, per side, next to the fitted transition probability."""
+    tm = _fitted_matrix(model_frame)
+    k = tm.shape[0]
+
+    def one(sub: pd.DataFrame) -> pd.DataFrame:
+        out = transition_counts(sub, n_states=k).rename(
+            columns={
+                "prev_state": "prev_hmm_state",
+                "state": "hmm_state",
+                "transition_prob": "observed_prob",
+            }
+        )
+        out["fitted_prob"] = tm[out["prev_hmm_state"], out["hmm_state"]]
+        return out
+
+    frame = _by_side(_sorted(states), one)
+    return _with_run_id(frame, "research_hmm_transitions", config)
+
+
+def hmm_dwell_table(
+    states: pd.DataFrame, model_frame: pd.DataFrame, config: Mapping[str, Any]
+) -> pa.Table:
+    """``research_hmm_dwell``: per side and state, frequency, run (dwell) lengths, initial
+    distribution of the sequences and the fitted start probability / expected dwell."""
+    mf = model_frame.sort_values("hmm_state")
+    k = len(mf)
+    tm = _fitted_matrix(model_frame)
+    grid = pd.DataFrame({"hmm_state": np.arange(k, dtype=np.int64)})
+
+    def one(sub: pd.DataFrame) -> pd.DataFrame:
+        freq = state_frequency(sub).rename(columns={"state": "hmm_state"})
+        dwell = dwell_stats(sub).rename(columns={"state": "hmm_state"})
+        init = initial_distribution(sub).rename(
+            columns={"state": "hmm_state", "share": "sequence_start_share"}
+        )
+        out = grid.merge(freq, how="left").merge(dwell, how="left").merge(init, how="left")
+        for col in ("row_count", "run_count", "sequence_count"):
+            out[col] = out[col].fillna(0).astype(np.int64)
+        for col in ("share", "sequence_start_share"):
+            out[col] = out[col].fillna(0.0)
+        out["dwell_max"] = out["dwell_max"].astype("Int64")
+        out = out.rename(columns={"share": "row_share", "sequence_count": "sequence_start_count"})
+        out["fitted_start_prob"] = mf["start_prob"].to_numpy(dtype=np.float64)
+        with np.errstate(divide="ignore"):
+            out["fitted_expected_dwell"] = 1.0 / (1.0 - np.diag(tm))
+        return out
+
+    frame = _by_side(_sorted(states), one)
+    frame["fitted_expected_dwell"] = frame["fitted_expected_dwell"].replace(np.inf, np.nan)
+    return _with_run_id(frame, "research_hmm_dwell", config)
+
+
+def hmm_profiles_table(joined: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_hmm_profiles``: :func:`profile_frame` per ``sample_side`` and HMM state.
+
+    ``joined``: states with the profile features and ``fwd_*`` outcomes of the same rows.
+    """
+    frame = _by_side(
+        _sorted(joined),
+        lambda sub: profile_frame(sub, "hmm_state", HMM_PROFILE_FEATURES, FORWARD_COLUMNS),
+    )
+    return _with_run_id(frame, "research_hmm_profiles", config)
+
+
+def hmm_crosstab_table(states: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_hmm_crosstab``: rows per (side, HMM state, ``flow_state_code``)."""
+    frame = _by_side(
+        _sorted(states),
+        lambda sub: state_crosstab(sub).rename(columns={"state": "hmm_state"}),
+    )
+    return _with_run_id(frame, "research_hmm_crosstab", config)
+
+
+def hmm_stability_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_hmm_stability``: refit per seed on the train sequences (one restart each),
+    decode the test rows causally, align states to the first seed and compare pairwise."""
+    s = settings(config)
+    frame, X, train, test = _fit_predict_split(df, s)
+    p = s.hmm_stability()
+    gap, min_len = s.hmm_max_gap_days, s.hmm_min_sequence_length
+    with limit_threads(s.max_threads):
+        fit_seq = build_sequences(frame.loc[train], gap, min_len)
+        pred_seq = build_sequences(frame.loc[test], gap, min_len)
+        result = hmm_stability(
+            X[train],
+            fit_seq.lengths,
+            X[test],
+            pred_seq.lengths,
+            seeds=p["seeds"],
+            n_states=p["n_states"],
+            n_iter=p["n_iter"],
+            tol=p["tol"],
+            min_covar=p["min_covar"],
+            n_restarts=p["n_restarts"],
+            min_sequence_length=min_len,
+            fit_sample_max=p["fit_sample_max"],
+        )
+    pairs = result.pairs.assign(n_states=s.hmm_states, n_rows=int(test.sum()))
+    cols = ["n_states", "seed_a", "seed_b", "ari", "agreement", "n_rows"]
+    return _with_run_id(pairs[cols], "research_hmm_stability", s)
+
+
+# runs ---------------------------------------------------------------------------------------
+
+#: Models whose rows are input rows (with ``is_train``/``is_test``) and what they read.
+_ROW_TABLES = {"research_cluster_assignments", "research_hmm_states"}
+_INPUTS = {
+    "research_cluster_profiles": "research_cluster_assignments",
+    "research_hmm_transitions": "research_hmm_states",
+    "research_hmm_dwell": "research_hmm_states",
+    "research_hmm_profiles": "research_hmm_states",
+    "research_hmm_crosstab": "research_hmm_states",
+}
+
+
+def runs_table(tables: Mapping[str, Any], dataset: Any, config: Mapping[str, Any]) -> pa.Table:
+    """``research_runs``: one row per research model (:data:`RESEARCH_MODELS`).
+
+    ``tables``: model name -> DuckDB relation of its table; ``dataset``: relation of
+    ``gold_ml_dataset``. Raises ``ValueError`` when a table's ``run_id`` is not the one these
+    vars give (it was built with other vars).
+    """
+    s = settings(config)
+    n_dataset = int(dataset.aggregate("count(*)").fetchall()[0][0])
+    counts: dict[str, dict[str, int]] = {}
+    for name in RESEARCH_MODELS:
+        rel = tables[name]
+        ids = sorted(r[0] for r in rel.aggregate("run_id").distinct().fetchall())
+        expected = run_id(name, s)
+        if ids != [expected]:
+            raise ValueError(
+                f"{name} holds run(s) {ids}, these vars give {expected}: rebuild the research "
+                "models with the same vars (dbt build --select python_models/research)"
+            )
+        c = {"n_rows_output": int(rel.aggregate("count(*)").fetchall()[0][0])}
+        if name in _ROW_TABLES:
+            train, test = rel.aggregate(
+                "count(*) filter (where is_train), count(*) filter (where is_test)"
+            ).fetchall()[0]
+            c.update(n_rows_train=int(train), n_rows_test=int(test))
+        counts[name] = c
+
+    rows = []
+    for name in RESEARCH_MODELS:
+        c = dict(counts[name])
+        source = _INPUTS.get(name)
+        c["n_rows_input"] = counts[source]["n_rows_output"] if source else n_dataset
+        if name == "research_hmm_model":
+            c["n_rows_fit"] = int(tables[name].aggregate("max(n_fit_rows)").fetchall()[0][0])
+        elif name in _ROW_TABLES:
+            c["n_rows_fit"] = c["n_rows_train"]
+            c["n_rows_predict"] = c["n_rows_output"]
+        rows.append(research_run_row(name, model_params(name, s), c))
+    return to_arrow(pd.concat(rows, ignore_index=True))
+
+
+__all__ = [
+    "RESEARCH_MODELS",
+    "SIDES",
+    "ResearchSettings",
+    "cluster_assignments_table",
+    "cluster_profiles_table",
+    "cluster_stability_table",
+    "cluster_sweep_table",
+    "hmm_crosstab_table",
+    "hmm_dwell_table",
+    "hmm_model_table",
+    "hmm_profiles_table",
+    "hmm_stability_table",
+    "hmm_states_table",
+    "hmm_transitions_table",
+    "input_columns",
+    "model_params",
+    "profile_columns",
+    "run_id",
+    "runs_table",
+    "settings",
+    "stored_hmm",
+    "to_arrow",
+]
