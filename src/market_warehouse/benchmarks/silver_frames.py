@@ -45,6 +45,7 @@ SILVER_MODELS = (
     " silver_indicators"
 )
 PROJECT_DIR = Path(__file__).resolve().parents[3]
+MODULE = "market_warehouse.benchmarks.silver_frames"
 
 
 # --------------------------------------------------------------------------------------------
@@ -488,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     for engine in ("pandas", "polars"):
         if engine in args.skip:
             continue
-        command = [sys.executable, "-m", __name__, "--db", str(args.db), "--frame-worker", engine]
+        command = [sys.executable, "-m", MODULE, "--db", str(args.db), "--frame-worker", engine]
         elapsed, peak, output = _measure(command)
         info = json.loads(output.strip().splitlines()[-1])
         results.append((f"{engine} frames", elapsed, peak, f"read {info['read_s']:.1f} s"))
