@@ -1,8 +1,7 @@
 {{ config(materialized='view') }}
 
-{#- The one daily series per ticker that silver reads. A ticker found in more than one file
-    (two exchange folders, two copies) is taken from its primary file: the file with the most
-    valid rows for that ticker, ties going to the first relative path. -#}
+{#- The one daily series per ticker that silver reads: the valid rows of the ticker's primary
+    file, chosen in `bronze_symbol_master` (most valid rows, ties to the first path). -#}
 
 with
 
@@ -13,26 +12,13 @@ bronze_ohlcv as (
 
 ),
 
-valid_rows_per_file as (
-
-    select
-        ticker,
-        source_file,
-        count(*) as valid_rows
-    from bronze_ohlcv
-    group by ticker, source_file
-
-),
-
 primary_files as (
 
-    select
+    select distinct
         ticker,
-        source_file
-    from valid_rows_per_file
-    qualify row_number() over (
-            partition by ticker order by valid_rows desc, source_file asc
-        ) = 1
+        primary_source_file as source_file
+    from {{ ref('bronze_symbol_master') }}
+    where primary_source_file is not null
 
 ),
 
