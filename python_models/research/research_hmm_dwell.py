@@ -1,6 +1,6 @@
 """HMM state frequency, dwell (run length) statistics and initial distribution."""
 
-from market_warehouse.research.dbt_models import hmm_dwell_table
+from market_warehouse.research.dbt_models import hmm_dwell_table, to_frame
 
 
 def model(dbt, session):
@@ -9,4 +9,4 @@ def model(dbt, session):
         "ticker, trade_date, hmm_sequence_id, hmm_state, is_train, is_test"
     )
     hmm_model = dbt.ref("research_hmm_model").df()
-    return hmm_dwell_table(states.df(), hmm_model, dbt.config.get("research"))
+    return hmm_dwell_table(to_frame(states), hmm_model, dbt.config.get("research"))

@@ -1,6 +1,6 @@
 """HMM state profiles per sample side: sizes, feature moments, forward outcomes."""
 
-from market_warehouse.research.dbt_models import hmm_profiles_table, profile_columns
+from market_warehouse.research.dbt_models import hmm_profiles_table, profile_columns, to_frame
 
 
 def model(dbt, session):
@@ -8,6 +8,6 @@ def model(dbt, session):
     states = dbt.ref("research_hmm_states").project(
         "ticker, trade_date, hmm_state, hmm_state_run_length, is_train, is_test"
     )
-    dataset = dbt.ref("gold_ml_dataset").project(profile_columns("hmm"))
+    dataset = dbt.ref("research_dataset").project(profile_columns("hmm"))
     joined = states.join(dataset, "ticker, trade_date")
-    return hmm_profiles_table(joined.df(), dbt.config.get("research"))
+    return hmm_profiles_table(to_frame(joined), dbt.config.get("research"))

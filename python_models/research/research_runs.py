@@ -18,4 +18,4 @@ def model(dbt, session):
         "research_hmm_crosstab": dbt.ref("research_hmm_crosstab"),
         "research_hmm_stability": dbt.ref("research_hmm_stability"),
     }
-    return runs_table(tables, dbt.ref("gold_ml_dataset"), dbt.config.get("research"))
+    return runs_table(tables, dbt.ref("research_dataset"), dbt.config.get("research"))

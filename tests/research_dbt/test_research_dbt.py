@@ -22,7 +22,7 @@ from market_warehouse import synthetic
 from market_warehouse.research.dbt_models import RESEARCH_MODELS
 from tests.conftest import PROJECT_DIR, query, run_dbt
 
-TABLES = (*RESEARCH_MODELS, "research_runs")
+TABLES = ("research_dataset", *RESEARCH_MODELS, "research_runs")
 TRAIN_END = "2021-12-31"
 CUT_DATE = "2023-06-30"
 # The split date suits the 2018-2025 universe; smaller grids, seed lists and restarts keep the

@@ -1,7 +1,8 @@
 """Timing harness for the research models on a synthetic gold-shaped frame.
 
 ``python -m market_warehouse.research.benchmark [n_rows [max_threads]]`` prints one line per step
-and the total.
+and the total. ``python -m market_warehouse.research.benchmark --db <warehouse.duckdb>`` times the
+fits and decodes on the ``gold_ml_dataset`` of a built warehouse (:func:`warehouse_timings`).
 The frame has the 25 default features (sticky 4-regime Gaussian mixture with Student-t noise,
 count-like features rounded to integers), ``flow_state_code`` and the ``fwd_*`` columns.
 """
@@ -149,7 +150,117 @@ def _run_benchmark(n_rows: int, caps: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(times + [("total", wall, cpu)], columns=["step", "seconds", "cpu_seconds"])
 
 
+def warehouse_timings(db_path: str, config: dict[str, Any]) -> pd.DataFrame:
+    """Fit and decode times of KMeans, GMM and the HMM on ``gold_ml_dataset`` of a built
+    warehouse, with the research settings of ``config`` (the ``research_*`` vars without the
+    prefix; see :mod:`market_warehouse.research.dbt_models`).
+
+    Returns columns ``step, seconds, cpu_seconds, rows`` and prints them with the peak RSS.
+    Fits use the train rows (capped as configured); assign/decode cover every kept row.
+    """
+    import resource
+
+    import duckdb
+
+    from market_warehouse.research.clustering import (
+        ClusterModel,
+        cluster_assignments,
+        model_metrics,
+    )
+    from market_warehouse.research.dbt_models import input_columns, settings, to_frame
+    from market_warehouse.research.hmm import RegimeHMM, decode_frame
+    from market_warehouse.research.pipeline import scaled_features
+
+    s = settings(config)
+    times: list[tuple[str, float, float, int]] = []
+
+    def timed(step: str, rows: int, fn: Callable[[], Any]) -> Any:
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        times.append((step, time.perf_counter() - t0, time.process_time() - c0, rows))
+        print(f"{step:<28s} {rows:>10,d} rows {times[-1][1]:8.2f} s wall", flush=True)
+        return out
+
+    def load() -> pd.DataFrame:
+        with duckdb.connect(db_path, read_only=True) as con:
+            return to_frame(con.sql(f"select {input_columns(s)} from gold_ml_dataset"))
+
+    with limit_threads(s.max_threads):
+        df = timed("load gold_ml_dataset", 0, load)
+        times[-1] = (*times[-1][:3], len(df))
+        prepared, _, X, _ = timed(  # noqa: N806
+            "null policy, split, scaler", len(df), lambda: scaled_features(df, **s.common())
+        )
+        frame = prepared.frame
+        train = frame["is_train"].to_numpy(dtype=bool)
+        test = frame["is_test"].to_numpy(dtype=bool)
+        y = frame.loc[train, "fwd_ret_10"].to_numpy(dtype=np.float64)
+        n_fit = min(int(train.sum()), s.cluster_fit_sample_max or len(frame))
+        for method in ("kmeans", "gmm"):
+            model = ClusterModel(
+                method=method,
+                n_clusters=s.cluster_k,
+                random_state=s.seed,
+                fit_sample_max=s.cluster_fit_sample_max,
+            )
+            timed(f"{method} fit", n_fit, lambda m=model: m.fit(X[train], y))
+            timed(
+                f"{method} assign",
+                len(X),
+                lambda m=model: cluster_assignments(m, X, frame[["ticker", "trade_date"]]),
+            )
+            timed(
+                f"{method} metrics (test rows)",
+                int(test.sum()),
+                lambda m=model: model_metrics(m, X[test], s.silhouette_sample_max, s.seed),
+            )
+        fit_seq = build_sequences(
+            frame.loc[train, ["ticker", "trade_date", "has_dropped_row_before"]],
+            s.hmm_max_gap_days,
+            s.hmm_min_sequence_length,
+        )
+        hmm = RegimeHMM(
+            n_states=s.hmm_states,
+            n_iter=s.hmm_n_iter,
+            tol=s.hmm_tol,
+            min_covar=s.hmm_min_covar,
+            n_restarts=s.hmm_restarts,
+            random_state=s.seed,
+            min_sequence_length=s.hmm_min_sequence_length,
+            fit_sample_max=s.hmm_fit_sample_max,
+        )
+        n_hmm = min(int(train.sum()), s.hmm_fit_sample_max or len(frame))
+        timed(
+            f"hmm fit ({s.hmm_restarts} restarts)",
+            n_hmm,
+            lambda: hmm.fit(X[train], fit_seq.lengths),
+        )
+
+        def decode() -> pd.DataFrame:
+            seq = build_sequences(frame, s.hmm_max_gap_days, s.hmm_min_sequence_length)
+            return decode_frame(hmm, frame, X, seq)
+
+        timed("hmm decode (forward filter)", len(X), decode)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:,.0f} MiB; hmm restart iterations {hmm.restart_n_iter_.tolist()}")
+    return pd.DataFrame(times, columns=["step", "seconds", "cpu_seconds", "rows"])
+
+
+def _project_research_vars(path: str = "dbt_project.yml") -> dict[str, Any]:
+    import yaml
+
+    with open(path) as fh:
+        project_vars = yaml.safe_load(fh)["vars"]
+    prefix = "research_"
+    return {k[len(prefix) :]: v for k, v in project_vars.items() if k.startswith(prefix)}
+
+
 if __name__ == "__main__":
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    threads = int(sys.argv[2]) if len(sys.argv) > 2 else None
-    run_benchmark(rows, threads)
+    if len(sys.argv) > 2 and sys.argv[1] == "--db":
+        # python -m market_warehouse.research.benchmark --db <warehouse.duckdb>
+        # (run from the project root: the research_* var defaults of dbt_project.yml apply)
+        warehouse_timings(sys.argv[2], _project_research_vars())
+    else:
+        rows = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+        threads = int(sys.argv[2]) if len(sys.argv) > 2 else None
+        run_benchmark(rows, threads)

@@ -51,6 +51,8 @@ PredictOn = Literal["train", "test", "all"]
 
 
 CARRY_COLUMNS: tuple[str, ...] = ("flow_state_code", *FORWARD_COLUMNS)
+#: Columns :func:`hmm.build_sequences` reads.
+SEQUENCE_COLUMNS: tuple[str, ...] = ("ticker", "trade_date", "has_dropped_row_before")
 
 
 @contextlib.contextmanager
@@ -138,7 +140,7 @@ def scaled_features(
     frame = prepared.frame
     train = frame["is_train"].to_numpy(dtype=bool)
     scaler = FeatureScaler(list(prepared.features), scaler_method, scaler_scope, clip)
-    scaler.fit(frame.loc[train])
+    scaler.fit(frame.loc[train, ["ticker", *prepared.features]])
     X = scaler.transform(frame)
     report["n_rows_unseen_ticker"] = int(scaler.unseen_ticker_mask(frame).sum())
     return prepared, scaler, X, report
@@ -306,7 +308,9 @@ def run_hmm(
     feats = list(prepared.features)
 
     with limit_threads(max_threads):
-        train_seq = build_sequences(frame.loc[train], max_gap_days, min_sequence_length)
+        train_seq = build_sequences(
+            frame.loc[train, list(SEQUENCE_COLUMNS)], max_gap_days, min_sequence_length
+        )
         model = RegimeHMM(
             n_states=n_states,
             n_iter=n_iter,
@@ -327,7 +331,9 @@ def run_hmm(
         pred_loglik = np.nan
         n_pred = int(test.sum())
         if split_mode != "none" and n_pred:
-            test_seq = build_sequences(frame.loc[test], max_gap_days, min_sequence_length)
+            test_seq = build_sequences(
+                frame.loc[test, list(SEQUENCE_COLUMNS)], max_gap_days, min_sequence_length
+            )
             pred_loglik = model.score(X[test], test_seq.lengths)
     n_fit = model.n_fit_rows_
     metrics = pd.DataFrame(

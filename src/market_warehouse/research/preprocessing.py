@@ -103,17 +103,31 @@ def check_no_lookahead(features: Sequence[str]) -> None:
         raise ValueError(f"look-ahead columns cannot be features: {bad}")
 
 
+def _ticker_codes_and_days(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``ticker`` in sorted ticker order and ``trade_date`` as int64 days."""
+    codes = pd.factorize(df["ticker"], sort=True)[0].astype(np.int64)
+    days = pd.to_datetime(df["trade_date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    return codes, days
+
+
 def sort_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Return ``df`` sorted by (ticker, trade_date) with a fresh RangeIndex.
 
-    Raises ``ValueError`` if the (ticker, trade_date) grain is violated.
+    An input that is already sorted is returned without copying its data (pandas
+    copy-on-write). Raises ``ValueError`` if the (ticker, trade_date) grain is violated.
     """
     missing = [c for c in ID_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"missing identity columns: {missing}")
-    if df.duplicated(list(ID_COLUMNS)).any():
-        raise ValueError("duplicate (ticker, trade_date) rows")
-    return df.sort_values(list(ID_COLUMNS), kind="mergesort").reset_index(drop=True)
+    codes, days = _ticker_codes_and_days(df)
+    order = np.lexsort((days, codes))
+    if order.size > 1:
+        s_codes, s_days = codes[order], days[order]
+        if ((s_codes[1:] == s_codes[:-1]) & (s_days[1:] == s_days[:-1])).any():
+            raise ValueError("duplicate (ticker, trade_date) rows")
+    if np.array_equal(order, np.arange(order.size)):
+        return df.reset_index(drop=True)
+    return df.take(order).reset_index(drop=True)
 
 
 @dataclass
@@ -178,7 +192,9 @@ def prepare_features(
     values = frame[used].apply(pd.to_numeric, errors="coerce").astype(np.float64)
     nonfinite = np.isinf(values.to_numpy())
     n_nonfinite = int(nonfinite.sum())
-    values = values.mask(nonfinite)
+    if n_nonfinite:
+        values = values.mask(nonfinite)
+    del nonfinite
 
     filled: dict[str, int] = {}
     if null_policy == "fill":
@@ -195,10 +211,11 @@ def prepare_features(
     same_ticker_as_prev = frame["ticker"].eq(frame["ticker"].shift(1)).to_numpy()
     prev_dropped = np.r_[False, ~keep[:-1]] & same_ticker_as_prev
 
-    out = frame.copy()
-    out[used] = values
-    out["has_dropped_row_before"] = prev_dropped
-    out = out.loc[keep].reset_index(drop=True)
+    # Copy-on-write: only the replaced feature columns and the kept rows are new data.
+    out = frame.assign(**{col: values[col] for col in used}, has_dropped_row_before=prev_dropped)
+    if not keep.all():
+        out = out.loc[keep]
+    out = out.reset_index(drop=True)
 
     report = {
         "null_policy": null_policy,
@@ -325,7 +342,8 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
         """Return clipped z-scores, shape (n_rows, n_features), float64. NaN stays NaN."""
         check_is_fitted(self, "center_")
         feats = list(self.feature_names_in_)
-        values = X[feats].to_numpy(dtype=np.float64)
+        # A fresh array, scaled in place (the same float operations as out-of-place).
+        z = X[feats].to_numpy(dtype=np.float64, copy=True)
         if self.scope == "per_ticker":
             tickers = X["ticker"].to_numpy()
             centre = np.array(self.ticker_center_.reindex(tickers).to_numpy(), copy=True)
@@ -335,9 +353,10 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
             spread[unseen] = self.scale_
         else:
             centre, spread = self.center_, self.scale_
-        z = (values - centre) / spread
+        z -= centre
+        z /= spread
         if self.clip is not None:
-            z = np.clip(z, -self.clip, self.clip)
+            np.clip(z, -self.clip, self.clip, out=z)
         return z
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
