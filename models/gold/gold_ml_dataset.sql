@@ -59,7 +59,7 @@ silver_indicators as (
 
 gold_features as (
 
-    select * exclude (bronze_loaded_at) from {{ ref('gold_features') }}
+    select * from {{ ref('gold_features') }}
 
 ),
 

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import run_dbt
 from tests.gold.gold_fixture_data import write_universe
 
-GOLD_SELECT = ["--select", "bronze +gold_ml_dataset"]
+GOLD_SELECT = ["--select", "bronze +gold"]
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,16 @@ from tests.silver.silver_fixture_data import business_days, random_bars, write_s
 
 SELECT = [
     "--select",
-    "+gold_ml_dataset",
+    "+gold",
     "--exclude-resource-type",
     "test",
     "unit_test",
 ]
 START = dt.date(2010, 1, 4)
-GOLD_TABLES = ["gold_events", "gold_features", "gold_labels", "gold_ml_dataset"]
+GOLD_MODELS = ["gold_flow_values", "gold_events", "gold_features", "gold_labels", "gold_ml_dataset"]
+# stored (incremental) gold tables and a column to plant a marker in
 PLANTS = {
-    "gold_events": "tmf_event_activity_20",
-    "gold_features": "flow_bias_20",
+    "gold_flow_values": "count_tmf_zero_up_20",
     "gold_labels": "fwd_ret_5",
 }
 
@@ -119,7 +119,7 @@ def test_changed_new_and_deleted_tickers_are_applied(histories) -> None:
     assert sorted(labels.ticker) == ["AAA.US", "BBB.US", "DDD.US"]
 
 
-@pytest.mark.parametrize("model", GOLD_TABLES)
+@pytest.mark.parametrize("model", GOLD_MODELS)
 def test_incremental_history_equals_full_refresh(histories, model: str) -> None:
     incremental = table(histories["incremental"], model)
     full = table(histories["full"], model)

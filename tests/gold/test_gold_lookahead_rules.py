@@ -1,11 +1,15 @@
 """The look-ahead naming rule, checked on the dbt manifest (DESIGN §3).
 
-1. Only `gold_labels` and the datasets built from it (models downstream of `gold_labels`
-   whose name contains `dataset`) may define a `fwd_*` or `label_*` column: checked on the
-   columns the manifest documents and on the columns of the built relations.
-2. A feature model (every silver and gold model outside rule 1's set, and any model named
-   `*feature*`) must not select one: its compiled SQL must not mention a `fwd_` / `label_`
-   identifier and it must not depend on `gold_labels`, directly or through other models.
+1. Only `gold_labels` and the models built from it (its datasets, and research outputs that
+   carry or aggregate its outcomes, e.g. cluster profiles of `fwd_ret_10`) may define a
+   `fwd_*` or `label_*` column: a model that is not downstream of `gold_labels` and has one
+   computes look-ahead of its own. Checked on the columns the manifest documents and on the
+   columns of the built relations.
+2. A feature model (every silver and gold model except `gold_labels` and the gold datasets,
+   and any model named `*feature*`) must not select one: its compiled SQL must not mention a
+   `fwd_` / `label_` identifier and it must not depend on `gold_labels`, directly or through
+   other models. (Fitted research models necessarily read a dataset that carries outcomes;
+   that they only use them to order and profile is checked by their own tests.)
 
 The checks are functions of the manifest so that they can be shown to fail on a planted
 violation (the last tests).
@@ -55,16 +59,19 @@ def _downstream(manifest: dict, start: str) -> set[str]:
 
 
 def allowed_models(manifest: dict) -> set[str]:
-    datasets = {name for name in _downstream(manifest, LABEL_MODEL) if "dataset" in name}
-    return {LABEL_MODEL} | datasets | set(DOCUMENTED_EXCEPTIONS)
+    """Models that may define look-ahead columns: gold_labels and everything built from it."""
+    return {LABEL_MODEL} | _downstream(manifest, LABEL_MODEL) | set(DOCUMENTED_EXCEPTIONS)
 
 
 def feature_models(manifest: dict) -> set[str]:
-    allowed = allowed_models(manifest)
+    """silver and gold models except gold_labels and the gold datasets, and *feature* models."""
+    downstream = _downstream(manifest, LABEL_MODEL)
+    gold_datasets = {n for n in downstream if n.startswith("gold_") and "dataset" in n}
     return {
         name
         for name in _models(manifest)
-        if name not in allowed and (name.startswith(("silver_", "gold_")) or "feature" in name)
+        if name not in {LABEL_MODEL} | gold_datasets
+        and (name.startswith(("silver_", "gold_")) or "feature" in name)
     }
 
 
@@ -106,7 +113,8 @@ def _relation_columns(warehouse) -> dict[str, list[str]]:
 
 def test_only_gold_labels_and_its_datasets_define_lookahead_columns(gold_warehouse):
     manifest = gold_warehouse.manifest()
-    assert allowed_models(manifest) == {"gold_labels", "gold_ml_dataset"}
+    assert {"gold_labels", "gold_ml_dataset"} <= allowed_models(manifest)
+    assert not {"gold_events", "gold_features", "gold_flow_values"} & allowed_models(manifest)
     assert lookahead_column_violations(manifest, _relation_columns(gold_warehouse)) == []
 
 
@@ -118,7 +126,9 @@ def test_gold_labels_defines_only_lookahead_columns_besides_its_identity(gold_wa
 
 def test_feature_models_do_not_select_lookahead_columns(gold_warehouse):
     manifest = gold_warehouse.manifest()
-    assert {"gold_events", "gold_features", "silver_indicators"} <= feature_models(manifest)
+    assert {"gold_flow_values", "gold_events", "gold_features", "silver_indicators"} <= (
+        feature_models(manifest)
+    )
     assert all(_models(manifest)[m].get("compiled_code") for m in ("gold_features",))
     assert feature_selection_violations(manifest) == []
 
@@ -130,12 +140,17 @@ def test_a_planted_lookahead_column_in_a_feature_model_is_caught(gold_warehouse)
     features["compiled_code"] += "\n-- ok\nselect fwd_ret_5 from somewhere"
     assert ("gold_features", "fwd_ret_5") in lookahead_column_violations(manifest, {})
     assert ("gold_features", "selects ['fwd_ret_5']") in feature_selection_violations(manifest)
+    # a column only in the built relation counts too
+    relation_columns = {"silver_indicators": ["ticker", "label_regime"]}
+    violations = lookahead_column_violations(manifest, relation_columns)
+    assert ("silver_indicators", "label_regime") in violations
 
 
 def test_a_feature_model_reading_gold_labels_is_caught(gold_warehouse):
     manifest = copy.deepcopy(gold_warehouse.manifest())
     labels_id = next(uid for uid, node in manifest["nodes"].items() if node["name"] == LABEL_MODEL)
-    _models(manifest)["gold_events"]["depends_on"]["nodes"].append(labels_id)
+    _models(manifest)["gold_flow_values"]["depends_on"]["nodes"].append(labels_id)
     violations = feature_selection_violations(manifest)
+    assert ("gold_flow_values", "depends on gold_labels") in violations
     assert ("gold_events", "depends on gold_labels") in violations
     assert ("gold_features", "depends on gold_labels") in violations
