@@ -88,19 +88,27 @@ tickers_to_rebuild as (
 ticker_ids as (
 
     select
-        ticker,
-        row_number() over (order by ticker) as ticker_id
-    from tickers_to_rebuild
+        ticker_markers.ticker,
+        ticker_markers.bronze_loaded_at,
+        row_number() over (order by ticker_markers.ticker) as ticker_id
+    from ticker_markers
+    inner join tickers_to_rebuild
+        on ticker_markers.ticker = tickers_to_rebuild.ticker
 
 ),
 
+-- only what the windows need travels through the sorts; ticker and load time join back at the end
 bars as (
 
     select
-        silver_base_series.*,
-        silver_indicators.atr,
         ticker_ids.ticker_id * 100000 + silver_base_series.series_segment_no as segment_key,
-        silver_base_series.row_number_in_segment - 1 as bar_index
+        silver_base_series.row_number_in_segment - 1 as bar_index,
+        silver_base_series.trade_date,
+        silver_base_series.open,
+        silver_base_series.high,
+        silver_base_series.low,
+        silver_base_series.close,
+        silver_indicators.atr
     from silver_base_series
     inner join ticker_ids
         on silver_base_series.ticker = ticker_ids.ticker
@@ -170,10 +178,28 @@ with_first_touches as (
 
 ),
 
+-- the forward outcomes and the touch; only these columns go on to the second sort
 with_touch as (
 
     select
-        *,
+        segment_key,
+        bar_index,
+        trade_date,
+        open,
+        close,
+        upper_barrier,
+        lower_barrier,
+        {%- for window in return_windows %}
+        {{ silver_safe_div('close_lead_' ~ window, 'close', eps) }} - 1 as fwd_ret_{{ window }},
+        {%- endfor %}
+        abs({{ silver_safe_div('close_lead_' ~ vol_window, 'close', eps) }} - 1)
+            as fwd_abs_ret_{{ vol_window }},
+        -- population standard deviation of the next returns; NULL unless all of them exist
+        sqrt((
+            {%- for offset in range(1, vol_window + 1) %}
+            pow(next_return_{{ offset }} - next_return_mean, 2){% if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) / {{ vol_window }}) as fwd_vol_{{ vol_window }},
         -- the first barrier touched; on a bar touching both, the stop-loss (conservative)
         case
             when not has_barrier_label then null
@@ -222,31 +248,27 @@ with_exit_return as (
 final as (
 
     select
-        ticker,
-        trade_date,
-        bronze_loaded_at,
+        ticker_ids.ticker,
+        with_exit_return.trade_date,
+        ticker_ids.bronze_loaded_at,
         {%- for window in return_windows %}
-        {{ silver_safe_div('close_lead_' ~ window, 'close', eps) }} - 1 as fwd_ret_{{ window }},
+        with_exit_return.fwd_ret_{{ window }},
         {%- endfor %}
-        abs({{ silver_safe_div('close_lead_' ~ vol_window, 'close', eps) }} - 1)
-            as fwd_abs_ret_{{ vol_window }},
-        -- population standard deviation of the next returns; NULL unless all of them exist
-        sqrt((
-            {%- for offset in range(1, vol_window + 1) %}
-            pow(next_return_{{ offset }} - next_return_mean, 2){% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) / {{ vol_window }}) as fwd_vol_{{ vol_window }},
+        with_exit_return.fwd_abs_ret_{{ vol_window }},
+        with_exit_return.fwd_vol_{{ vol_window }},
         case
-            when touched_barrier = 'upper' and net_barrier_return > 0 then 1
-            when touched_barrier = 'lower' and net_barrier_return < 0 then -1
-            when touched_barrier is not null then 0
+            when with_exit_return.touched_barrier = 'upper' and with_exit_return.net_barrier_return > 0 then 1
+            when with_exit_return.touched_barrier = 'lower' and with_exit_return.net_barrier_return < 0 then -1
+            when with_exit_return.touched_barrier is not null then 0
         end::tinyint as label_tb_value,
-        touched_barrier as label_tb_barrier,
-        touch_date as label_tb_touch_date,
-        touch_offset::integer as label_tb_bars_to_touch,
-        net_barrier_return as label_tb_return,
+        with_exit_return.touched_barrier as label_tb_barrier,
+        with_exit_return.touch_date as label_tb_touch_date,
+        with_exit_return.touch_offset::integer as label_tb_bars_to_touch,
+        with_exit_return.net_barrier_return as label_tb_return,
         'labels_v1' as label_calc_version
     from with_exit_return
+    inner join ticker_ids
+        on with_exit_return.segment_key // 100000 = ticker_ids.ticker_id
 
 )
 

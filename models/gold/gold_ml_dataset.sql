@@ -1,8 +1,8 @@
 {{ config(
     materialized='view',
     post_hook=[
-        "{{ gold_export_parquet(this, gold_dataset_export_path()) }}",
-        "{{ gold_export_metadata(this, gold_dataset_export_path()) }}",
+        "{{ gold_export_parquet(this, gold_dataset_export_path()) if var('ml_dataset_export') else 'select 1' }}",
+        "{{ gold_export_metadata(this, gold_dataset_export_path()) if var('ml_dataset_export') else 'select 1' }}",
     ],
 ) }}
 
