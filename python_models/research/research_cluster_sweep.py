@@ -1,10 +1,16 @@
 """Clustering metrics per (method, k): fitted on train rows, scored on test rows."""
 
-from market_warehouse.research.dbt_models import cluster_sweep_table, input_columns, to_frame
+from market_warehouse.research.dbt_models import (
+    cluster_sweep_table,
+    outcome_columns,
+    to_frame,
+    zscore_columns,
+)
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     config = dbt.config.get("research")
-    dataset = dbt.ref("research_dataset").project(input_columns(config))
-    return cluster_sweep_table(to_frame(dataset), config)
+    zscores = dbt.ref("research_zscores").project(zscore_columns(config))
+    outcome = dbt.ref("research_dataset").project(outcome_columns())
+    return cluster_sweep_table(to_frame(zscores.join(outcome, "ticker, trade_date")), config)

@@ -1,10 +1,10 @@
 """Seed stability of the HMM: pairwise ARI of aligned causal states on the test rows."""
 
-from market_warehouse.research.dbt_models import hmm_stability_table, input_columns, to_frame
+from market_warehouse.research.dbt_models import hmm_stability_table, to_frame, zscore_columns
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     config = dbt.config.get("research")
-    dataset = dbt.ref("research_dataset").project(input_columns(config, outcomes=False))
-    return hmm_stability_table(to_frame(dataset), config)
+    zscores = dbt.ref("research_zscores").project(zscore_columns(config))
+    return hmm_stability_table(to_frame(zscores), config)

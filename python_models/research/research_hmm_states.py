@@ -1,11 +1,11 @@
 """Causal (forward-filtered) HMM state of every kept row, from research_hmm_model."""
 
-from market_warehouse.research.dbt_models import hmm_states_table, input_columns, to_frame
+from market_warehouse.research.dbt_models import hmm_states_table, to_frame, zscore_columns
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     config = dbt.config.get("research")
-    dataset = dbt.ref("research_dataset").project(input_columns(config, outcomes=False))
+    zscores = dbt.ref("research_zscores").project(zscore_columns(config))
     hmm_model = dbt.ref("research_hmm_model").df()
-    return hmm_states_table(to_frame(dataset), hmm_model, config)
+    return hmm_states_table(to_frame(zscores), hmm_model, config)

@@ -6,6 +6,7 @@ from market_warehouse.research.dbt_models import runs_table
 def model(dbt, session):
     dbt.config(materialized="table")
     tables = {
+        "research_zscores": dbt.ref("research_zscores"),
         "research_cluster_assignments": dbt.ref("research_cluster_assignments"),
         "research_cluster_profiles": dbt.ref("research_cluster_profiles"),
         "research_cluster_sweep": dbt.ref("research_cluster_sweep"),

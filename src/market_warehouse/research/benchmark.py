@@ -167,7 +167,7 @@ def warehouse_timings(db_path: str, config: dict[str, Any]) -> pd.DataFrame:
         cluster_assignments,
         model_metrics,
     )
-    from market_warehouse.research.dbt_models import input_columns, settings, to_frame
+    from market_warehouse.research.dbt_models import settings, to_frame, zscores_input_columns
     from market_warehouse.research.hmm import RegimeHMM, decode_frame
     from market_warehouse.research.pipeline import scaled_features
 
@@ -183,7 +183,8 @@ def warehouse_timings(db_path: str, config: dict[str, Any]) -> pd.DataFrame:
 
     def load() -> pd.DataFrame:
         with duckdb.connect(db_path, read_only=True) as con:
-            return to_frame(con.sql(f"select {input_columns(s)} from gold_ml_dataset"))
+            cols = f"{zscores_input_columns(s)}, fwd_ret_10"
+            return to_frame(con.sql(f"select {cols} from gold_ml_dataset"))
 
     with limit_threads(s.max_threads):
         df = timed("load gold_ml_dataset", 0, load)

@@ -5,23 +5,26 @@ Each dbt model reads its inputs (projected in SQL), calls one function here with
 ``python_models/research/_research__models.yml``) and returns what it gets back: a
 ``pyarrow.Table`` whose date columns are ``date32`` so that DuckDB stores DATE, not TIMESTAMP.
 
-Read once
----------
+Read and scale once
+-------------------
 ``research_dataset`` materialises the ``gold_ml_dataset`` columns the research models use
-(:func:`dataset_columns`) once, inside DuckDB, so that every research model reads a table
-instead of recomputing the view's joins; :func:`to_frame` reads a relation into pandas through
-Arrow, ordered by (ticker, trade_date).
+(:func:`dataset_columns`) once, inside DuckDB, so that no research model recomputes the view's
+joins. ``research_zscores`` applies the split, the null policy and the scaler (fitted on the
+train rows) once and stores the standardised features ``z_<feature>`` of every kept row with
+``is_train``, ``is_test`` and ``has_dropped_row_before``; every fit reads that matrix.
+:func:`to_frame` reads a relation into pandas through Arrow, ordered by (ticker, trade_date).
 
 Fit once, read many
 -------------------
-* ``research_cluster_assignments`` fits the clustering model (:func:`run_clustering`) and
-  stores one row per kept input row; ``research_cluster_profiles`` only reads it.
-  ``research_cluster_sweep`` and ``research_cluster_stability`` refit by design (other k,
-  other seeds).
-* ``research_hmm_model`` fits the HMM once (:func:`run_hmm`) and stores its parameters
-  (float64, exact); ``research_hmm_states`` replays them (same scaler, fitted on the same train
-  rows, then the causal forward filter) and every other HMM table reads the states.
-  ``research_hmm_stability`` refits per seed by design.
+* ``research_cluster_assignments`` fits the clustering model and stores one row per kept row;
+  ``research_cluster_profiles`` only reads it. ``research_cluster_sweep`` and
+  ``research_cluster_stability`` refit by design (other k, other seeds).
+* ``research_hmm_model`` fits the HMM once and stores its parameters (float64, exact);
+  ``research_hmm_states`` replays them with the causal forward filter and every other HMM
+  table reads the states. ``research_hmm_stability`` refits per seed by design.
+
+The steps and their rules are those of ``pipeline.run_clustering`` and ``pipeline.run_hmm``,
+split at the scaled matrix (``pipeline.scaled_features``).
 
 Run identity
 ------------
@@ -44,9 +47,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
-from market_warehouse.research.clustering import cluster_stability, cluster_sweep
+from market_warehouse.research.clustering import (
+    ClusterModel,
+    cluster_assignments,
+    cluster_stability,
+    cluster_sweep,
+)
 from market_warehouse.research.hmm import (
     HMM_PROFILE_FEATURES,
     RegimeHMM,
@@ -59,14 +68,7 @@ from market_warehouse.research.hmm import (
     state_frequency,
     transition_counts,
 )
-from market_warehouse.research.pipeline import (
-    CARRY_COLUMNS,
-    SEQUENCE_COLUMNS,
-    limit_threads,
-    run_clustering,
-    run_hmm,
-    scaled_features,
-)
+from market_warehouse.research.pipeline import SEQUENCE_COLUMNS, limit_threads, scaled_features
 from market_warehouse.research.preprocessing import (
     DEFAULT_FEATURES,
     FORWARD_COLUMNS,
@@ -75,11 +77,22 @@ from market_warehouse.research.preprocessing import (
 from market_warehouse.research.profiles import PROFILE_FEATURES, profile_frame
 from market_warehouse.research.runs import params_hash, research_run_row
 
+#: Flags stored next to the z-scores (``research_zscores``).
+ZSCORE_FLAGS: tuple[str, ...] = (
+    "flow_state_code",
+    "is_train",
+    "is_test",
+    "has_dropped_row_before",
+)
+#: The outcome that orders cluster ids (never a feature).
+ORDER_OUTCOME = "fwd_ret_10"
+
 #: Row subsets every diagnostic table is computed on (``sample_side``).
 SIDES: tuple[str, ...] = ("all", "train", "test")
 
 #: Research models in build order; ``research_runs`` has one row per entry.
 RESEARCH_MODELS: tuple[str, ...] = (
+    "research_zscores",
     "research_cluster_assignments",
     "research_cluster_profiles",
     "research_cluster_sweep",
@@ -162,7 +175,6 @@ class ResearchSettings:
     cluster_method: str
     cluster_k: int
     cluster_fit_sample_max: int | None
-    silhouette_sample_max: int
     sweep_methods: tuple[str, ...]
     sweep_k: tuple[int, ...]
     sweep_silhouette_sample_max: int
@@ -198,7 +210,6 @@ class ResearchSettings:
             cluster_method=str(c["cluster_method"]),
             cluster_k=_int(c["cluster_k"]),
             cluster_fit_sample_max=_opt_int(c["cluster_fit_sample_max"]),
-            silhouette_sample_max=_int(c["silhouette_sample_max"]),
             sweep_methods=tuple(_strs(c["sweep_methods"])),
             sweep_k=tuple(_ints(c["sweep_k"])),
             sweep_silhouette_sample_max=_int(c["sweep_silhouette_sample_max"]),
@@ -230,14 +241,13 @@ class ResearchSettings:
         )
 
     def cluster(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`run_clustering` (without ``max_threads``)."""
+        """Parameters of the clustering fit (those of :func:`run_clustering`)."""
         return dict(
             self.common(),
             method=self.cluster_method,
             n_clusters=self.cluster_k,
             random_state=self.seed,
             fit_sample_max=self.cluster_fit_sample_max,
-            silhouette_sample_max=self.silhouette_sample_max,
         )
 
     def sweep(self) -> dict[str, Any]:
@@ -260,7 +270,7 @@ class ResearchSettings:
         )
 
     def hmm(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`run_hmm` (without ``max_threads``)."""
+        """Parameters of the HMM fit (those of :func:`run_hmm`)."""
         return dict(
             self.common(),
             n_states=self.hmm_states,
@@ -300,6 +310,8 @@ def model_params(model_name: str, config: Mapping[str, Any] | ResearchSettings) 
     left out: results do not depend on it.
     """
     s = settings(config)
+    if model_name == "research_zscores":
+        return s.common()
     if model_name in ("research_cluster_assignments", "research_cluster_profiles"):
         return s.cluster()
     if model_name == "research_cluster_sweep":
@@ -333,14 +345,27 @@ def to_frame(relation: Any) -> pd.DataFrame:
     return table.to_pandas(date_as_object=False)
 
 
-def input_columns(config: Mapping[str, Any] | ResearchSettings, outcomes: bool = True) -> str:
-    """Projection of ``research_dataset`` for a fit: ids, ``flow_state_code``, the features and
-    (``outcomes``) the ``fwd_*`` columns, which only order cluster ids and feed profiles."""
+def z_column(feature: str) -> str:
+    """Column of ``research_zscores`` holding the standardised ``feature``."""
+    return f"z_{feature}"
+
+
+def zscores_input_columns(config: Mapping[str, Any] | ResearchSettings) -> str:
+    """Projection of ``research_dataset`` for ``research_zscores``: ids, ``flow_state_code``
+    and the features."""
     s = settings(config)
-    cols = ["ticker", "trade_date", "flow_state_code", *s.features]
-    if outcomes:
-        cols += list(FORWARD_COLUMNS)
-    return ", ".join(dict.fromkeys(cols))
+    return ", ".join(dict.fromkeys(["ticker", "trade_date", "flow_state_code", *s.features]))
+
+
+def zscore_columns(config: Mapping[str, Any] | ResearchSettings) -> str:
+    """Projection of ``research_zscores`` for a fit: ids, flags and the z columns."""
+    s = settings(config)
+    return ", ".join(["ticker", "trade_date", *ZSCORE_FLAGS, *(z_column(f) for f in s.features)])
+
+
+def outcome_columns() -> str:
+    """Projection of ``research_dataset`` joined to the z-scores of a clustering fit."""
+    return f"ticker, trade_date, {ORDER_OUTCOME}"
 
 
 def profile_columns(kind: str) -> str:
@@ -356,11 +381,13 @@ def profile_columns(kind: str) -> str:
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
     """Frame -> Arrow with ``*_date`` columns as date32 (DuckDB DATE) and no index."""
-    out = frame.reset_index(drop=True).copy()
-    for col in out.columns:
-        if col.endswith("_date") or col in ("date_min", "date_max"):
-            out[col] = pd.to_datetime(out[col]).dt.date
-    return pa.Table.from_pandas(out, preserve_index=False)
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    for i, name in enumerate(table.column_names):
+        if name.endswith("_date") or name in ("date_min", "date_max"):
+            column = table.column(i)
+            if not pa.types.is_date32(column.type):
+                table = table.set_column(i, name, pc.cast(column, pa.date32()))
+    return table
 
 
 def _drop_lookahead(frame: pd.DataFrame) -> pd.DataFrame:
@@ -397,14 +424,55 @@ def _with_run_id(frame: pd.DataFrame, name: str, config: Any) -> pa.Table:
     return to_arrow(frame)
 
 
+# z-scores -----------------------------------------------------------------------------------
+
+
+def zscores_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_zscores``: :func:`scaled_features` (split, null policy, scaler fitted on the
+    train rows) of ``research_dataset`` rows; one row per kept row."""
+    s = settings(config)
+    with limit_threads(s.max_threads):
+        prepared, _, X, _ = scaled_features(df, **s.common())
+    frame = prepared.frame
+    out = frame[["ticker", "trade_date", *ZSCORE_FLAGS]].copy()
+    for j, feature in enumerate(prepared.features):
+        out[z_column(feature)] = X[:, j]
+    return _with_run_id(out, "research_zscores", s)
+
+
+def _zscores(frame: pd.DataFrame, s: ResearchSettings) -> tuple[np.ndarray, ...]:
+    """(X (n, f) float64, train mask, test mask) of a ``research_zscores`` frame."""
+    X = frame[[z_column(f) for f in s.features]].to_numpy(dtype=np.float64)
+    train = frame["is_train"].to_numpy(dtype=bool)
+    test = frame["is_test"].to_numpy(dtype=bool)
+    return X, train, test
+
+
 # clustering ---------------------------------------------------------------------------------
 
 
-def cluster_assignments_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
-    """``research_cluster_assignments``: :func:`run_clustering` rows without ``fwd_*``."""
+def _cluster_model(s: ResearchSettings, method: str, k: int, seed: int) -> ClusterModel:
+    return ClusterModel(
+        method=method, n_clusters=k, random_state=seed, fit_sample_max=s.cluster_fit_sample_max
+    )
+
+
+def cluster_assignments_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_cluster_assignments``: the clustering fitted on the train rows (cluster ids
+    ordered by mean ``fwd_ret_10`` of the train rows) and every row's canonical cluster.
+
+    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`) with ``fwd_ret_10``
+    (:func:`outcome_columns`).
+    """
     s = settings(config)
-    result = run_clustering(df, **s.cluster(), max_threads=s.max_threads)
-    return _with_run_id(_drop_lookahead(result.rows), "research_cluster_assignments", s)
+    X, train, _ = _zscores(frame, s)
+    y = frame.loc[train, ORDER_OUTCOME].to_numpy(dtype=np.float64)
+    with limit_threads(s.max_threads):
+        model = _cluster_model(s, s.cluster_method, s.cluster_k, s.seed).fit(X[train], y)
+        rows = cluster_assignments(
+            model, X, frame[["ticker", "trade_date", "flow_state_code", "is_train", "is_test"]]
+        )
+    return _with_run_id(rows, "research_cluster_assignments", s)
 
 
 def cluster_profiles_table(joined: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
@@ -419,18 +487,14 @@ def cluster_profiles_table(joined: pd.DataFrame, config: Mapping[str, Any]) -> p
     return _with_run_id(frame, "research_cluster_profiles", config)
 
 
-def _fit_predict_split(df: pd.DataFrame, s: ResearchSettings):
-    prepared, _, X, _ = scaled_features(df, **s.common())
-    frame = prepared.frame
-    train = frame["is_train"].to_numpy(dtype=bool)
-    test = frame["is_test"].to_numpy(dtype=bool)
-    return frame, X, train, test
+def cluster_sweep_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_cluster_sweep``: :func:`cluster_sweep` fitted on train rows, scored on test.
 
-
-def cluster_sweep_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
-    """``research_cluster_sweep``: :func:`cluster_sweep` fitted on train rows, scored on test."""
+    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`) with ``fwd_ret_10``
+    (:func:`outcome_columns`).
+    """
     s = settings(config)
-    frame, X, train, test = _fit_predict_split(df, s)
+    X, train, test = _zscores(frame, s)
     p = s.sweep()
     with limit_threads(s.max_threads):
         out = cluster_sweep(
@@ -439,7 +503,7 @@ def cluster_sweep_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table
             methods=p["methods"],
             k_values=p["k_values"],
             random_state=p["random_state"],
-            y_fit=frame.loc[train, "fwd_ret_10"].to_numpy(dtype=np.float64),
+            y_fit=frame.loc[train, ORDER_OUTCOME].to_numpy(dtype=np.float64),
             silhouette_sample_max=p["silhouette_sample_max"],
             fit_sample_max=p["fit_sample_max"],
         )
@@ -448,10 +512,14 @@ def cluster_sweep_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table
     return _with_run_id(out, "research_cluster_sweep", s)
 
 
-def cluster_stability_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
-    """``research_cluster_stability``: pairwise ARI of test-row labels across seeds."""
+def cluster_stability_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_cluster_stability``: pairwise ARI of test-row labels across seeds.
+
+    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`) with ``fwd_ret_10``
+    (:func:`outcome_columns`).
+    """
     s = settings(config)
-    frame, X, train, test = _fit_predict_split(df, s)
+    X, train, test = _zscores(frame, s)
     p = s.cluster_stability()
     with limit_threads(s.max_threads):
         result = cluster_stability(
@@ -460,7 +528,7 @@ def cluster_stability_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.T
             method=p["method"],
             n_clusters=p["n_clusters"],
             seeds=p["seeds"],
-            y_fit=frame.loc[train, "fwd_ret_10"].to_numpy(dtype=np.float64),
+            y_fit=frame.loc[train, ORDER_OUTCOME].to_numpy(dtype=np.float64),
             fit_sample_max=p["fit_sample_max"],
         )
     pairs = result.pairs.assign(method=s.cluster_method, n_clusters=s.cluster_k)
@@ -495,15 +563,43 @@ HMM_MODEL_COLUMNS = [
 ]
 
 
-def hmm_model_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
-    """``research_hmm_model``: the fitted HMM, one row per state (canonical order).
+def _hmm(s: ResearchSettings, **overrides: Any) -> RegimeHMM:
+    params = dict(
+        n_states=s.hmm_states,
+        n_iter=s.hmm_n_iter,
+        tol=s.hmm_tol,
+        min_covar=s.hmm_min_covar,
+        n_restarts=s.hmm_restarts,
+        random_state=s.seed,
+        min_sequence_length=s.hmm_min_sequence_length,
+        fit_sample_max=s.hmm_fit_sample_max,
+    )
+    return RegimeHMM(**{**params, **overrides})
 
-    List columns hold the transition row (index = next state), and the state's means and
-    variances of the standardised features (index = position in ``feature_names``).
+
+def _sequences(frame: pd.DataFrame, mask: np.ndarray | None, s: ResearchSettings):
+    cols = list(SEQUENCE_COLUMNS)
+    rows = frame[cols] if mask is None else frame.loc[mask, cols]
+    return build_sequences(rows, s.hmm_max_gap_days, s.hmm_min_sequence_length)
+
+
+def hmm_model_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+    """``research_hmm_model``: the HMM fitted on the train sequences, one row per state
+    (canonical order), with the test rows' log-likelihood.
+
+    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`). List columns hold the
+    transition row (index = next state) and the state's means and variances of the
+    standardised features (index = position in ``feature_names``).
     """
     s = settings(config)
-    result = run_hmm(df, **s.hmm(), max_threads=s.max_threads)
-    m, metrics = result.model, result.metrics.iloc[0]
+    X, train, test = _zscores(frame, s)
+    feats = list(s.features)
+    with limit_threads(s.max_threads):
+        train_seq = _sequences(frame, train, s)
+        m = _hmm(s).fit(pd.DataFrame(X[train], columns=feats), train_seq.lengths)
+        predict_loglik, n_pred = np.nan, int(test.sum())
+        if s.split_mode != "none" and n_pred:
+            predict_loglik = m.score(X[test], _sequences(frame, test, s).lengths)
     k = m.n_states
     out = pd.DataFrame(
         {
@@ -512,17 +608,17 @@ def hmm_model_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
             "trans_probs": [m.transmat_[i].tolist() for i in range(k)],
             "means": [m.means_[i].tolist() for i in range(k)],
             "variances": [m.covars_[i].tolist() for i in range(k)],
-            "feature_names": [list(result.prepared.features)] * k,
-            "train_loglik": float(metrics["train_loglik"]),
-            "train_loglik_per_obs": float(metrics["train_loglik_per_obs"]),
-            "predict_loglik": float(metrics["predict_loglik"]),
-            "predict_loglik_per_obs": float(metrics["predict_loglik_per_obs"]),
-            "converged": bool(metrics["converged"]),
-            "n_iter": int(metrics["n_iter"]),
-            "best_restart": int(metrics["best_restart"]),
+            "feature_names": [feats] * k,
+            "train_loglik": float(m.loglik_),
+            "train_loglik_per_obs": float(m.loglik_ / m.n_fit_rows_),
+            "predict_loglik": float(predict_loglik),
+            "predict_loglik_per_obs": float(predict_loglik / n_pred) if n_pred else np.nan,
+            "converged": bool(m.converged_),
+            "n_iter": int(m.n_iter_),
+            "best_restart": int(m.best_restart_),
             "n_restarts_failed": len(m.restart_errors_),
-            "n_fit_rows": int(metrics["n_fit_rows"]),
-            "n_fit_sequences": int(metrics["n_fit_sequences"]),
+            "n_fit_rows": int(m.n_fit_rows_),
+            "n_fit_sequences": int(m.n_fit_sequences_),
         },
         columns=HMM_MODEL_COLUMNS,
     )
@@ -551,12 +647,12 @@ def stored_hmm(model_frame: pd.DataFrame, features: Sequence[str]) -> RegimeHMM:
 
 
 def hmm_states_table(
-    df: pd.DataFrame, model_frame: pd.DataFrame, config: Mapping[str, Any]
+    frame: pd.DataFrame, model_frame: pd.DataFrame, config: Mapping[str, Any]
 ) -> pa.Table:
     """``research_hmm_states``: causal decode of every kept row with the stored HMM.
 
-    Same scaler as the fit (fitted on the same train rows), sequences split per ticker at
-    gaps, forward-filtered ``hmm_state``/``hmm_state_prob``; no ``fwd_*`` columns.
+    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`); sequences split per ticker
+    at gaps; forward-filtered ``hmm_state``/``hmm_state_prob``; no ``fwd_*`` columns.
     """
     s = settings(config)
     ids = set(model_frame["run_id"])
@@ -566,15 +662,13 @@ def hmm_states_table(
             f"research_hmm_model holds run {sorted(ids)}, these vars give {expected}: "
             "rebuild it with the same vars"
         )
-    prepared, _, X, _ = scaled_features(df, **s.common())
-    frame = prepared.frame
-    model = stored_hmm(model_frame, prepared.features)
+    X, _, _ = _zscores(frame, s)
+    model = stored_hmm(model_frame, s.features)
     with limit_threads(s.max_threads):
-        seqs = build_sequences(frame, s.hmm_max_gap_days, s.hmm_min_sequence_length)
-        rows = decode_frame(model, frame, X, seqs, CARRY_COLUMNS)
+        rows = decode_frame(model, frame, X, _sequences(frame, None, s), ["flow_state_code"])
     rows["is_train"] = frame["is_train"].to_numpy(dtype=bool)
     rows["is_test"] = frame["is_test"].to_numpy(dtype=bool)
-    return _with_run_id(_drop_lookahead(rows), "research_hmm_states", s)
+    return _with_run_id(rows, "research_hmm_states", s)
 
 
 def _fitted_matrix(model_frame: pd.DataFrame) -> np.ndarray:
@@ -659,29 +753,28 @@ def hmm_crosstab_table(states: pd.DataFrame, config: Mapping[str, Any]) -> pa.Ta
     return _with_run_id(frame, "research_hmm_crosstab", config)
 
 
-def hmm_stability_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+def hmm_stability_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
     """``research_hmm_stability``: refit per seed on the train sequences (one restart each),
-    decode the test rows causally, align states to the first seed and compare pairwise."""
+    decode the test rows causally, align states to the first seed and compare pairwise.
+
+    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`).
+    """
     s = settings(config)
-    frame, X, train, test = _fit_predict_split(df, s)
+    X, train, test = _zscores(frame, s)
     p = s.hmm_stability()
-    gap, min_len = s.hmm_max_gap_days, s.hmm_min_sequence_length
     with limit_threads(s.max_threads):
-        cols = list(SEQUENCE_COLUMNS)
-        fit_seq = build_sequences(frame.loc[train, cols], gap, min_len)
-        pred_seq = build_sequences(frame.loc[test, cols], gap, min_len)
         result = hmm_stability(
             X[train],
-            fit_seq.lengths,
+            _sequences(frame, train, s).lengths,
             X[test],
-            pred_seq.lengths,
+            _sequences(frame, test, s).lengths,
             seeds=p["seeds"],
             n_states=p["n_states"],
             n_iter=p["n_iter"],
             tol=p["tol"],
             min_covar=p["min_covar"],
             n_restarts=p["n_restarts"],
-            min_sequence_length=min_len,
+            min_sequence_length=s.hmm_min_sequence_length,
             fit_sample_max=p["fit_sample_max"],
         )
     pairs = result.pairs.assign(n_states=s.hmm_states, n_rows=int(test.sum()))
@@ -692,8 +785,14 @@ def hmm_stability_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table
 # runs ---------------------------------------------------------------------------------------
 
 #: Models whose rows are input rows (with ``is_train``/``is_test``) and what they read.
-_ROW_TABLES = {"research_cluster_assignments", "research_hmm_states"}
+_ROW_TABLES = {"research_zscores", "research_cluster_assignments", "research_hmm_states"}
 _INPUTS = {
+    "research_cluster_assignments": "research_zscores",
+    "research_cluster_sweep": "research_zscores",
+    "research_cluster_stability": "research_zscores",
+    "research_hmm_model": "research_zscores",
+    "research_hmm_states": "research_zscores",
+    "research_hmm_stability": "research_zscores",
     "research_cluster_profiles": "research_cluster_assignments",
     "research_hmm_transitions": "research_hmm_states",
     "research_hmm_dwell": "research_hmm_states",
@@ -759,7 +858,11 @@ __all__ = [
     "hmm_stability_table",
     "hmm_states_table",
     "hmm_transitions_table",
-    "input_columns",
+    "outcome_columns",
+    "z_column",
+    "zscore_columns",
+    "zscores_input_columns",
+    "zscores_table",
     "model_params",
     "profile_columns",
     "run_id",

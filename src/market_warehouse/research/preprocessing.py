@@ -189,30 +189,40 @@ def prepare_features(
         raise ValueError(f"none of the requested features exist: {requested}")
 
     frame = sort_frame(df)
-    values = frame[used].apply(pd.to_numeric, errors="coerce").astype(np.float64)
-    nonfinite = np.isinf(values.to_numpy())
+    sub = frame[used]
+    if not all(pd.api.types.is_numeric_dtype(t) for t in sub.dtypes):
+        sub = sub.apply(pd.to_numeric, errors="coerce")
+    # One float64 matrix (n_rows, n_features), edited in place.
+    values = sub.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    del sub
+    nonfinite = np.isinf(values)
     n_nonfinite = int(nonfinite.sum())
     if n_nonfinite:
-        values = values.mask(nonfinite)
+        values[nonfinite] = np.nan
     del nonfinite
 
     filled: dict[str, int] = {}
     if null_policy == "fill":
         fills = dict(NULL_FILL_VALUES if fill_values is None else fill_values)
-        for col in used:
+        for j, col in enumerate(used):
             if col in fills:
-                n_null = int(values[col].isna().sum())
+                nulls = np.isnan(values[:, j])
+                n_null = int(nulls.sum())
                 if n_null:
-                    values[col] = values[col].fillna(float(fills[col]))
+                    values[nulls, j] = float(fills[col])
                 filled[col] = n_null
 
-    keep = values.notna().all(axis=1).to_numpy()
+    keep = ~np.isnan(values).any(axis=1)
     # A kept row whose predecessor in the same ticker was dropped sits after a hole.
     same_ticker_as_prev = frame["ticker"].eq(frame["ticker"].shift(1)).to_numpy()
     prev_dropped = np.r_[False, ~keep[:-1]] & same_ticker_as_prev
 
     # Copy-on-write: only the replaced feature columns and the kept rows are new data.
-    out = frame.assign(**{col: values[col] for col in used}, has_dropped_row_before=prev_dropped)
+    out = frame.assign(
+        **{col: values[:, j] for j, col in enumerate(used)},
+        has_dropped_row_before=prev_dropped,
+    )
+    del values
     if not keep.all():
         out = out.loc[keep]
     out = out.reset_index(drop=True)
@@ -237,6 +247,14 @@ def _centre_spread(values: np.ndarray, method: str) -> tuple[np.ndarray, np.ndar
         if values.shape[0] == 0:
             centre = np.full(values.shape[1], np.nan)
             spread = np.full(values.shape[1], np.nan)
+        elif np.isfinite(values).all():
+            # Without NaN the plain reductions give the same bits, several times faster.
+            if method == "standard":
+                centre = np.mean(values, axis=0)
+                spread = np.std(values, axis=0, ddof=0)
+            else:
+                q25, centre, q75 = np.quantile(values, [0.25, 0.5, 0.75], axis=0)
+                spread = q75 - q25
         elif method == "standard":
             centre = np.nanmean(values, axis=0)
             spread = np.nanstd(values, axis=0, ddof=0)
