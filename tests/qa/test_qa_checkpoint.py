@@ -121,9 +121,9 @@ def defective_run(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFacto
         if "silver_indicators" in built and rsi_table:
             inject_rsi_101(con, rsi_table)
             expected["rsi_101"] = ("silver_indicators", "rsi_14_in_0_100")
-        if state_table:
+        if "gold_events" in built and state_table:
             inject_state_code_7(con, state_table)
-            expected["state_code_7"] = (state_table, "flow_state_code_in_0_4")
+            expected["state_code_7"] = ("gold_events", "flow_state_code_in_0_4")
         if label_table:
             inject_fwd_ret_on_last_row(con, label_table)
             expected["fwd_ret_5_on_last_row"] = (label_table, "fwd_ret_5_null_in_last_5_rows")
