@@ -340,9 +340,10 @@ def dataset_columns(config: Mapping[str, Any] | ResearchSettings) -> str:
 
 def to_frame(relation: Any) -> pd.DataFrame:
     """A DuckDB relation as pandas, ordered by (ticker, trade_date), through Arrow (dates
-    become ``datetime64``; several times faster than ``.df()`` on millions of rows)."""
+    become ``datetime64``; several times faster than ``.df()`` on millions of rows). Arrow
+    buffers are released column by column as pandas takes them over (one copy in memory)."""
     table = relation.order("ticker, trade_date").to_arrow_table()
-    return table.to_pandas(date_as_object=False)
+    return table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
 
 
 def z_column(feature: str) -> str:
@@ -379,14 +380,29 @@ def profile_columns(kind: str) -> str:
 # frames
 
 
-def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """Frame -> Arrow with ``*_date`` columns as date32 (DuckDB DATE) and no index."""
+def to_arrow(
+    frame: pd.DataFrame,
+    run_id_value: str | None = None,
+    columns: Mapping[str, np.ndarray] | None = None,
+) -> pa.Table:
+    """Frame -> Arrow with ``*_date`` columns as date32 (DuckDB DATE) and no index.
+
+    ``columns``: extra numpy columns appended as they are (zero-copy when contiguous).
+    ``run_id_value``: a constant ``run_id`` column, dictionary-encoded (one string in memory;
+    DuckDB stores VARCHAR).
+    """
     table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
     for i, name in enumerate(table.column_names):
         if name.endswith("_date") or name in ("date_min", "date_max"):
             column = table.column(i)
             if not pa.types.is_date32(column.type):
                 table = table.set_column(i, name, pc.cast(column, pa.date32()))
+    for name, values in (columns or {}).items():
+        table = table.append_column(name, pa.array(values))
+    if run_id_value is not None:
+        indices = pa.array(np.zeros(table.num_rows, dtype=np.int8))
+        run_ids = pa.DictionaryArray.from_arrays(indices, pa.array([run_id_value]))
+        table = table.append_column("run_id", run_ids)
     return table
 
 
@@ -418,10 +434,13 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["ticker", "trade_date"], kind="mergesort").reset_index(drop=True)
 
 
-def _with_run_id(frame: pd.DataFrame, name: str, config: Any) -> pa.Table:
-    frame = frame.copy()
-    frame["run_id"] = run_id(name, config)
-    return to_arrow(frame)
+def _with_run_id(
+    frame: pd.DataFrame,
+    name: str,
+    config: Any,
+    columns: Mapping[str, np.ndarray] | None = None,
+) -> pa.Table:
+    return to_arrow(frame, run_id(name, config), columns)
 
 
 # z-scores -----------------------------------------------------------------------------------
@@ -433,16 +452,18 @@ def zscores_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
     s = settings(config)
     with limit_threads(s.max_threads):
         prepared, _, X, _ = scaled_features(df, **s.common())
-    frame = prepared.frame
-    out = frame[["ticker", "trade_date", *ZSCORE_FLAGS]].copy()
-    for j, feature in enumerate(prepared.features):
-        out[z_column(feature)] = X[:, j]
-    return _with_run_id(out, "research_zscores", s)
+    ids = prepared.frame[["ticker", "trade_date", *ZSCORE_FLAGS]]
+    del df, prepared
+    z = {z_column(feature): X[:, j] for j, feature in enumerate(s.features)}
+    return _with_run_id(ids, "research_zscores", s, z)
 
 
 def _zscores(frame: pd.DataFrame, s: ResearchSettings) -> tuple[np.ndarray, ...]:
-    """(X (n, f) float64, train mask, test mask) of a ``research_zscores`` frame."""
-    X = frame[[z_column(f) for f in s.features]].to_numpy(dtype=np.float64)
+    """(X (n, f) float64, train mask, test mask) of a ``research_zscores`` frame. The z
+    columns are dropped from ``frame`` (in place) once copied into X."""
+    z_cols = [z_column(f) for f in s.features]
+    X = frame[z_cols].to_numpy(dtype=np.float64)
+    frame.drop(columns=z_cols, inplace=True)
     train = frame["is_train"].to_numpy(dtype=bool)
     test = frame["is_test"].to_numpy(dtype=bool)
     return X, train, test
