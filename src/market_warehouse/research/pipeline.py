@@ -138,10 +138,19 @@ def scaled_features(
     )
     prepared, report = _prepare_split(df, features, null_policy, split)
     frame = prepared.frame
+    feats = list(prepared.features)
     train = frame["is_train"].to_numpy(dtype=bool)
-    scaler = FeatureScaler(list(prepared.features), scaler_method, scaler_scope, clip)
-    scaler.fit(frame.loc[train, ["ticker", *prepared.features]])
-    X = scaler.transform(frame)
+    scaler = FeatureScaler(feats, scaler_method, scaler_scope, clip)
+    # One feature matrix: the train rows' copy fits the scaler, then it is scaled in place
+    # (the same values and float operations as fit(frame.loc[train]) / transform(frame)).
+    X = prepared.matrix()
+    fit_rows = pd.DataFrame(X[train], columns=feats, copy=False)
+    per_ticker = scaler_scope == "per_ticker"
+    if per_ticker:
+        fit_rows["ticker"] = frame["ticker"].to_numpy()[train]
+    scaler.fit(fit_rows)
+    del fit_rows
+    scaler.transform_inplace(X, frame["ticker"].to_numpy() if per_ticker else None)
     report["n_rows_unseen_ticker"] = int(scaler.unseen_ticker_mask(frame).sum())
     return prepared, scaler, X, report
 

@@ -360,13 +360,23 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
         """Return clipped z-scores, shape (n_rows, n_features), float64. NaN stays NaN."""
         check_is_fitted(self, "center_")
         feats = list(self.feature_names_in_)
-        # A fresh array, scaled in place (the same float operations as out-of-place).
         z = X[feats].to_numpy(dtype=np.float64, copy=True)
+        tickers = X["ticker"] if self.scope == "per_ticker" else None
+        return self.transform_inplace(z, tickers)
+
+    def transform_inplace(self, values: np.ndarray, tickers: Any = None) -> np.ndarray:
+        """Scale ``values`` (n_rows, n_features; float64, columns in ``feature_names_in_``
+        order) in place and return it: the same float operations as :meth:`transform`.
+        ``tickers`` (n_rows,) is needed for ``scope="per_ticker"``."""
+        check_is_fitted(self, "center_")
+        z = values
         if self.scope == "per_ticker":
-            tickers = X["ticker"].to_numpy()
+            if tickers is None:
+                raise ValueError("per_ticker scaling needs the tickers")
+            tickers = pd.Series(np.asarray(tickers))
             centre = np.array(self.ticker_center_.reindex(tickers).to_numpy(), copy=True)
             spread = np.array(self.ticker_scale_.reindex(tickers).to_numpy(), copy=True)
-            unseen = self.unseen_ticker_mask(X)
+            unseen = ~tickers.isin(self.ticker_center_.index).to_numpy()
             centre[unseen] = self.center_
             spread[unseen] = self.scale_
         else:
