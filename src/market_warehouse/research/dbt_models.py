@@ -446,14 +446,15 @@ def _with_run_id(
 # z-scores -----------------------------------------------------------------------------------
 
 
-def zscores_table(df: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+def zscores_table(dataset: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_zscores``: :func:`scaled_features` (split, null policy, scaler fitted on the
-    train rows) of ``research_dataset`` rows; one row per kept row."""
+    train rows) of the ``research_dataset`` relation (:func:`zscores_input_columns`); one row
+    per kept row. The relation is read here so that its frame is freed once prepared."""
     s = settings(config)
     with limit_threads(s.max_threads):
-        prepared, _, X, _ = scaled_features(df, **s.common())
+        prepared, _, X, _ = scaled_features(to_frame(dataset), **s.common())
     ids = prepared.frame[["ticker", "trade_date", *ZSCORE_FLAGS]]
-    del df, prepared
+    del prepared
     z = {z_column(feature): X[:, j] for j, feature in enumerate(s.features)}
     return _with_run_id(ids, "research_zscores", s, z)
 

@@ -137,6 +137,7 @@ def scaled_features(
         test_end=test_end,
     )
     prepared, report = _prepare_split(df, features, null_policy, split)
+    del df  # the caller's frame can be freed here when it was passed as a temporary
     frame = prepared.frame
     feats = list(prepared.features)
     train = frame["is_train"].to_numpy(dtype=bool)
@@ -147,7 +148,7 @@ def scaled_features(
     fit_rows = pd.DataFrame(X[train], columns=feats, copy=False)
     per_ticker = scaler_scope == "per_ticker"
     if per_ticker:
-        fit_rows["ticker"] = frame["ticker"].to_numpy()[train]
+        fit_rows = fit_rows.assign(ticker=frame["ticker"].to_numpy()[train])
     scaler.fit(fit_rows)
     del fit_rows
     scaler.transform_inplace(X, frame["ticker"].to_numpy() if per_ticker else None)

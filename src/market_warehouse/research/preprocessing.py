@@ -137,8 +137,9 @@ class PreparedFeatures:
     Attributes
     ----------
     frame:
-        Kept rows, sorted by (ticker, trade_date), RangeIndex, all input columns plus
-        ``has_dropped_row_before`` (bool). Feature NULLs are filled per the policy.
+        Kept rows, sorted by (ticker, trade_date), RangeIndex: the input columns that are not
+        features, ``has_dropped_row_before`` (bool), then the feature columns (float64, NULLs
+        filled per the policy).
     features:
         The feature names actually used (requested names that exist, in request order).
     missing_features:
@@ -155,8 +156,8 @@ class PreparedFeatures:
     report: dict[str, Any] = field(default_factory=dict)
 
     def matrix(self) -> np.ndarray:
-        """Feature matrix, shape (n_rows_output, n_features), float64."""
-        return self.frame[self.features].to_numpy(dtype=np.float64)
+        """Feature matrix, shape (n_rows_output, n_features), float64 (a fresh copy)."""
+        return self.frame[self.features].to_numpy(dtype=np.float64, copy=True)
 
 
 def prepare_features(
@@ -217,15 +218,17 @@ def prepare_features(
     same_ticker_as_prev = frame["ticker"].eq(frame["ticker"].shift(1)).to_numpy()
     prev_dropped = np.r_[False, ~keep[:-1]] & same_ticker_as_prev
 
-    # Copy-on-write: only the replaced feature columns and the kept rows are new data.
-    out = frame.assign(
-        **{col: values[:, j] for j, col in enumerate(used)},
-        has_dropped_row_before=prev_dropped,
-    )
+    # The kept rows: the other columns are taken (or shared, copy-on-write), the features are
+    # one float64 block made from the matrix (at most one more copy of it).
+    others = [c for c in frame.columns if c not in used]
+    if keep.all():
+        kept_values, kept = values, frame[others]
+    else:
+        kept_values, kept = values[keep], frame.loc[keep, others]
     del values
-    if not keep.all():
-        out = out.loc[keep]
-    out = out.reset_index(drop=True)
+    kept = kept.reset_index(drop=True).assign(has_dropped_row_before=prev_dropped[keep])
+    features_frame = pd.DataFrame(kept_values, columns=used, copy=False)
+    out = pd.concat([kept, features_frame], axis=1)
 
     report = {
         "null_policy": null_policy,
@@ -326,7 +329,8 @@ class FeatureScaler(TransformerMixin, BaseEstimator):
             raise ValueError(f"scope must be 'global' or 'per_ticker', got {self.scope!r}")
         feats = self._feature_list()
         check_no_lookahead(feats)
-        values = X[feats].to_numpy(dtype=np.float64)
+        # A frame of exactly the features (one float64 block) is read without a copy.
+        values = (X if list(X.columns) == feats else X[feats]).to_numpy(dtype=np.float64)
         self.feature_names_in_ = np.asarray(feats, dtype=object)
         self.n_features_in_ = len(feats)
         self.n_fit_rows_ = int(values.shape[0])
