@@ -161,16 +161,25 @@ def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
     return np.squeeze(out, axis=axis)
 
 
+#: Rows per block in :func:`log_emission_diag` (bounds its temporaries; row-wise, so the
+#: result does not depend on it).
+EMISSION_BLOCK_ROWS = 262_144
+
+
 def log_emission_diag(X: np.ndarray, means: np.ndarray, variances: np.ndarray) -> np.ndarray:
     """log N(x_t | mu_k, diag(var_k)); X (n, f), means/variances (k, f) -> (n, k)."""
     X = np.asarray(X, dtype=np.float64)
     k = means.shape[0]
     out = np.empty((X.shape[0], k))
-    for j in range(k):
-        d = X - means[j]
-        out[:, j] = -0.5 * (
-            X.shape[1] * LOG_2PI + np.log(variances[j]).sum() + (d * d / variances[j]).sum(axis=1)
-        )
+    for start in range(0, X.shape[0], EMISSION_BLOCK_ROWS):
+        block = X[start : start + EMISSION_BLOCK_ROWS]
+        for j in range(k):
+            d = block - means[j]
+            out[start : start + len(block), j] = -0.5 * (
+                X.shape[1] * LOG_2PI
+                + np.log(variances[j]).sum()
+                + (d * d / variances[j]).sum(axis=1)
+            )
     return out
 
 
