@@ -183,6 +183,7 @@ def warehouse_timings(db_path: str, config: dict[str, Any]) -> pd.DataFrame:
 
     def load() -> pd.DataFrame:
         with duckdb.connect(db_path, read_only=True) as con:
+            con.execute("set memory_limit = '4GB'")  # as the dbt profile
             cols = f"{zscores_input_columns(s)}, fwd_ret_10"
             return to_frame(con.sql(f"select {cols} from gold_ml_dataset"))
 
@@ -213,7 +214,7 @@ def warehouse_timings(db_path: str, config: dict[str, Any]) -> pd.DataFrame:
             timed(
                 f"{method} metrics (test rows)",
                 int(test.sum()),
-                lambda m=model: model_metrics(m, X[test], s.silhouette_sample_max, s.seed),
+                lambda m=model: model_metrics(m, X[test], s.sweep_silhouette_sample_max, s.seed),
             )
         fit_seq = build_sequences(
             frame.loc[train, ["ticker", "trade_date", "has_dropped_row_before"]],
