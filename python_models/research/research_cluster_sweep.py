@@ -1,16 +1,10 @@
 """Clustering metrics per (method, k): fitted on train rows, scored on test rows."""
 
-from market_warehouse.research.dbt_models import (
-    cluster_sweep_table,
-    outcome_columns,
-    to_frame,
-    zscore_columns,
-)
+from market_warehouse.research.dbt_models import cluster_sweep_table, outcome_columns
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    config = dbt.config.get("research")
-    zscores = dbt.ref("research_zscores").project(zscore_columns(config))
     outcome = dbt.ref("research_dataset").project(outcome_columns())
-    return cluster_sweep_table(to_frame(zscores.join(outcome, "ticker, trade_date")), config)
+    rows = dbt.ref("research_zscores").join(outcome, "ticker, trade_date")
+    return cluster_sweep_table(rows, dbt.config.get("research"))

@@ -1,12 +1,9 @@
 """HMM state frequency, dwell (run length) statistics and initial distribution."""
 
-from market_warehouse.research.dbt_models import hmm_dwell_table, to_frame
+from market_warehouse.research.dbt_models import hmm_dwell_table
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    states = dbt.ref("research_hmm_states").project(
-        "ticker, trade_date, hmm_sequence_id, hmm_state, is_train, is_test"
-    )
     hmm_model = dbt.ref("research_hmm_model").df()
-    return hmm_dwell_table(to_frame(states), hmm_model, dbt.config.get("research"))
+    return hmm_dwell_table(dbt.ref("research_hmm_states"), hmm_model, dbt.config.get("research"))

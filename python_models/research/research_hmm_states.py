@@ -1,11 +1,9 @@
 """Causal (forward-filtered) HMM state of every kept row, from research_hmm_model."""
 
-from market_warehouse.research.dbt_models import hmm_states_table, to_frame, zscore_columns
+from market_warehouse.research.dbt_models import hmm_states_table
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    config = dbt.config.get("research")
-    zscores = dbt.ref("research_zscores").project(zscore_columns(config))
     hmm_model = dbt.ref("research_hmm_model").df()
-    return hmm_states_table(to_frame(zscores), hmm_model, config)
+    return hmm_states_table(dbt.ref("research_zscores"), hmm_model, dbt.config.get("research"))

@@ -49,6 +49,14 @@ Method = Literal["kmeans", "gmm"]
 DEFAULT_FIT_SAMPLE_MAX = 50_000
 DEFAULT_SILHOUETTE_SAMPLE_MAX = 20_000
 
+#: Rows per block when predicting and summing the inertia: row-wise results do not depend on
+#: it; it bounds the temporaries (a mixture's predict squares its input) on millions of rows.
+PREDICT_BLOCK_ROWS = 262_144
+
+
+def _blocks(n: int) -> range:
+    return range(0, n, PREDICT_BLOCK_ROWS)
+
 
 class ClusterModel(ClusterMixin, BaseEstimator):
     """KMeans or diagonal Gaussian mixture with canonical cluster ids.
@@ -139,7 +147,7 @@ class ClusterModel(ClusterMixin, BaseEstimator):
         self.n_fit_rows_ = int(X_est.shape[0])
 
         k = self.n_clusters
-        raw = est.predict(X)
+        raw = self._raw_predict(X)
         centers = est.cluster_centers_ if self.method == "kmeans" else est.means_
         sizes = np.bincount(raw, minlength=k)
         key_values = X[:, 0] if y is None else np.asarray(y, dtype=np.float64)
@@ -164,7 +172,18 @@ class ClusterModel(ClusterMixin, BaseEstimator):
         self.cluster_centers_ = np.asarray(centers)[self.label_order_]
         self.order_values_ = means[self.label_order_]
         self.cluster_sizes_ = sizes[self.label_order_]
-        self.inertia_ = float(((X - centers[raw]) ** 2).sum())
+        # Summed per block of rows (bounded temporaries on millions of rows).
+        self.inertia_ = float(
+            sum(
+                float(
+                    (
+                        (X[i : i + PREDICT_BLOCK_ROWS] - centers[raw[i : i + PREDICT_BLOCK_ROWS]])
+                        ** 2
+                    ).sum()
+                )
+                for i in _blocks(n)
+            )
+        )
         if self.method == "gmm":
             self.bic_ = float(est.bic(X_est))
             self.aic_ = float(est.aic(X_est))
@@ -176,19 +195,29 @@ class ClusterModel(ClusterMixin, BaseEstimator):
         self.n_iter_ = int(est.n_iter_)
         return self
 
+    def _raw_predict(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        raw = np.empty(X.shape[0], dtype=np.int64)
+        for i in _blocks(X.shape[0]):
+            raw[i : i + PREDICT_BLOCK_ROWS] = self.estimator_.predict(X[i : i + PREDICT_BLOCK_ROWS])
+        return raw
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Canonical cluster id per row, shape (n_rows,), int64."""
         check_is_fitted(self, "estimator_")
-        raw = self.estimator_.predict(np.asarray(X, dtype=np.float64))
-        return self.raw_to_canonical_[raw]
+        return self.raw_to_canonical_[self._raw_predict(X)]
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """GMM posteriors, shape (n_rows, k), columns in canonical order. GMM only."""
         check_is_fitted(self, "estimator_")
         if self.method != "gmm":
             raise AttributeError("predict_proba is only available for method='gmm'")
-        proba = self.estimator_.predict_proba(np.asarray(X, dtype=np.float64))
-        return proba[:, self.label_order_]
+        X = np.asarray(X, dtype=np.float64)
+        proba = np.empty((X.shape[0], self.n_clusters))
+        for i in _blocks(X.shape[0]):
+            block = self.estimator_.predict_proba(X[i : i + PREDICT_BLOCK_ROWS])
+            proba[i : i + PREDICT_BLOCK_ROWS] = block[:, self.label_order_]
+        return proba
 
     def fit_predict(self, X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         return self.fit(X, y).predict(X)

@@ -59,8 +59,9 @@ from market_warehouse.research.clustering import (
 from market_warehouse.research.hmm import (
     HMM_PROFILE_FEATURES,
     RegimeHMM,
+    Sequences,
     build_sequences,
-    decode_frame,
+    decode_columns,
     dwell_stats,
     hmm_stability,
     initial_distribution,
@@ -68,7 +69,7 @@ from market_warehouse.research.hmm import (
     state_frequency,
     transition_counts,
 )
-from market_warehouse.research.pipeline import SEQUENCE_COLUMNS, limit_threads, scaled_features
+from market_warehouse.research.pipeline import limit_threads, scaled_features
 from market_warehouse.research.preprocessing import (
     DEFAULT_FEATURES,
     FORWARD_COLUMNS,
@@ -346,6 +347,59 @@ def to_frame(relation: Any) -> pd.DataFrame:
     return table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
 
 
+#: Rows per Arrow batch when a table is read into a numpy matrix (:func:`read_rows`).
+READ_BATCH_ROWS = 1_048_576
+
+
+def read_rows(
+    relation: Any,
+    matrix_columns: Sequence[str],
+    columns: Sequence[str] = (),
+    where: str | None = None,
+) -> tuple[pa.Table, np.ndarray]:
+    """Rows of ``relation`` (filtered by the SQL predicate ``where``), ordered by (ticker,
+    trade_date): ``columns`` as an Arrow table (no pandas, no Python strings) and
+    ``matrix_columns`` as one C-ordered float64 matrix (n_rows, len(matrix_columns)), filled
+    batch by batch from Arrow (the matrix is the only copy)."""
+    where_sql = f"where {where}" if where else ""
+    n = int(relation.query("rows", f"select count(*) from rows {where_sql}").fetchall()[0][0])
+    names = list(dict.fromkeys([*columns, *matrix_columns]))
+    quoted = ", ".join(f'"{c}"' for c in names)
+    sql = f"select {quoted} from rows {where_sql} order by ticker, trade_date"
+    reader = relation.query("rows", sql).to_arrow_reader(READ_BATCH_ROWS)
+    X = np.empty((n, len(matrix_columns)))
+    batches, start = [], 0
+    for batch in reader:
+        stop = start + batch.num_rows
+        for j, name in enumerate(matrix_columns):
+            X[start:stop, j] = batch.column(name).to_numpy(zero_copy_only=False)
+        batches.append(batch.select(list(columns)))
+        start = stop
+    if start != n:
+        raise RuntimeError(f"read {start} rows, expected {n}")
+    schema = pa.schema([reader.schema.field(c) for c in columns])
+    return pa.Table.from_batches(batches, schema=schema), X
+
+
+def read_frame(relation: Any, columns: Sequence[str], where: str | None = None) -> pd.DataFrame:
+    """``columns`` of ``relation`` ordered by (ticker, trade_date) as pandas, with ``ticker``
+    (if asked for) as int codes in ticker order: the diagnostics only count tickers and
+    compare neighbours, and 10M Python strings are the slowest part of a read."""
+    table, _ = read_rows(relation, [], columns, where)
+    if "ticker" in table.column_names:
+        i = table.column_names.index("ticker")
+        table = table.set_column(i, "ticker", pa.array(ticker_codes(table.column(i))))
+    return table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
+
+
+def ticker_codes(tickers: pa.ChunkedArray) -> np.ndarray:
+    """int64 codes (n_rows,) of a ticker column sorted by ticker: equal tickers, equal codes;
+    codes ascend with the ticker."""
+    if len(tickers) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return tickers.combine_chunks().dictionary_encode().indices.to_numpy().astype(np.int64)
+
+
 def z_column(feature: str) -> str:
     """Column of ``research_zscores`` holding the standardised ``feature``."""
     return f"z_{feature}"
@@ -369,11 +423,15 @@ def outcome_columns() -> str:
     return f"ticker, trade_date, {ORDER_OUTCOME}"
 
 
+def _profile_value_columns(kind: str) -> list[str]:
+    feats = PROFILE_FEATURES if kind == "cluster" else HMM_PROFILE_FEATURES
+    values = [f for f in feats if f != "hmm_state_run_length"]
+    return list(dict.fromkeys([*values, *FORWARD_COLUMNS]))
+
+
 def profile_columns(kind: str) -> str:
     """Projection of ``research_dataset`` joined to assignments/states for profiles."""
-    feats = PROFILE_FEATURES if kind == "cluster" else HMM_PROFILE_FEATURES
-    cols = ["ticker", "trade_date", *[f for f in feats if f != "hmm_state_run_length"]]
-    return ", ".join(dict.fromkeys([*cols, *FORWARD_COLUMNS]))
+    return ", ".join(["ticker", "trade_date", *_profile_value_columns(kind)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,17 +439,25 @@ def profile_columns(kind: str) -> str:
 
 
 def to_arrow(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | pa.Table,
     run_id_value: str | None = None,
     columns: Mapping[str, np.ndarray] | None = None,
+    ids: pa.Table | None = None,
 ) -> pa.Table:
-    """Frame -> Arrow with ``*_date`` columns as date32 (DuckDB DATE) and no index.
+    """Frame (or Arrow table) -> Arrow with ``*_date`` columns as date32 (DuckDB DATE) and
+    no index.
 
-    ``columns``: extra numpy columns appended as they are (zero-copy when contiguous).
-    ``run_id_value``: a constant ``run_id`` column, dictionary-encoded (one string in memory;
-    DuckDB stores VARCHAR).
+    ``ids``: Arrow columns (same rows) put first, as they are. ``columns``: extra numpy
+    columns appended as they are (zero-copy when contiguous). ``run_id_value``: a constant
+    ``run_id`` column, dictionary-encoded (one string in memory; DuckDB stores VARCHAR).
     """
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    if isinstance(frame, pa.Table):
+        table = frame
+    else:
+        table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    if ids is not None:
+        for i, name in enumerate(ids.column_names):
+            table = table.add_column(i, name, ids.column(i))
     for i, name in enumerate(table.column_names):
         if name.endswith("_date") or name in ("date_min", "date_max"):
             column = table.column(i)
@@ -430,17 +496,14 @@ def _by_side(frame: pd.DataFrame, fn: Callable[[pd.DataFrame], pd.DataFrame]) ->
     return pd.concat(parts, ignore_index=True)
 
 
-def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values(["ticker", "trade_date"], kind="mergesort").reset_index(drop=True)
-
-
 def _with_run_id(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | pa.Table,
     name: str,
     config: Any,
     columns: Mapping[str, np.ndarray] | None = None,
+    ids: pa.Table | None = None,
 ) -> pa.Table:
-    return to_arrow(frame, run_id(name, config), columns)
+    return to_arrow(frame, run_id(name, config), columns, ids)
 
 
 # z-scores -----------------------------------------------------------------------------------
@@ -459,15 +522,19 @@ def zscores_table(dataset: Any, config: Mapping[str, Any]) -> pa.Table:
     return _with_run_id(ids, "research_zscores", s, z)
 
 
-def _zscores(frame: pd.DataFrame, s: ResearchSettings) -> tuple[np.ndarray, ...]:
-    """(X (n, f) float64, train mask, test mask) of a ``research_zscores`` frame. The z
-    columns are dropped from ``frame`` (in place) once copied into X."""
-    z_cols = [z_column(f) for f in s.features]
-    X = frame[z_cols].to_numpy(dtype=np.float64)
-    frame.drop(columns=z_cols, inplace=True)
-    train = frame["is_train"].to_numpy(dtype=bool)
-    test = frame["is_test"].to_numpy(dtype=bool)
-    return X, train, test
+def _z_columns(s: ResearchSettings) -> list[str]:
+    return [z_column(f) for f in s.features]
+
+
+def _fit_rows(rows: Any, s: ResearchSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(X of the train rows (n_train, f), their ``fwd_ret_10`` (n_train,)) of a
+    ``research_zscores`` relation joined to :func:`outcome_columns`."""
+    table, X = read_rows(rows, _z_columns(s), [ORDER_OUTCOME], "is_train")
+    return X, table.column(ORDER_OUTCOME).to_numpy().astype(np.float64)
+
+
+def _test_rows(rows: Any, s: ResearchSettings) -> np.ndarray:
+    return read_rows(rows, _z_columns(s), where="is_test")[1]
 
 
 # clustering ---------------------------------------------------------------------------------
@@ -479,53 +546,64 @@ def _cluster_model(s: ResearchSettings, method: str, k: int, seed: int) -> Clust
     )
 
 
-def cluster_assignments_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+#: Columns of ``research_cluster_assignments`` carried from ``research_zscores``.
+ASSIGNMENT_IDS: tuple[str, ...] = ("ticker", "trade_date", "flow_state_code", "is_train", "is_test")
+
+
+def cluster_assignments_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_cluster_assignments``: the clustering fitted on the train rows (cluster ids
     ordered by mean ``fwd_ret_10`` of the train rows) and every row's canonical cluster.
 
-    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`) with ``fwd_ret_10``
-    (:func:`outcome_columns`).
+    ``rows``: relation of ``research_zscores`` joined to :func:`outcome_columns` of
+    ``research_dataset``. Train rows, then the other rows, are read and assigned in turn (the
+    row order of a table carries no meaning).
     """
     s = settings(config)
-    X, train, _ = _zscores(frame, s)
-    y = frame.loc[train, ORDER_OUTCOME].to_numpy(dtype=np.float64)
+    X, y = _fit_rows(rows, s)
+    parts = []
     with limit_threads(s.max_threads):
-        model = _cluster_model(s, s.cluster_method, s.cluster_k, s.seed).fit(X[train], y)
-        rows = cluster_assignments(
-            model, X, frame[["ticker", "trade_date", "flow_state_code", "is_train", "is_test"]]
-        )
-    return _with_run_id(rows, "research_cluster_assignments", s)
+        model = _cluster_model(s, s.cluster_method, s.cluster_k, s.seed).fit(X, y)
+        del X, y
+        for where in ("is_train", "not is_train"):
+            ids, X = read_rows(rows, _z_columns(s), ASSIGNMENT_IDS, where)
+            if ids.num_rows:
+                labels = cluster_assignments(model, X, pd.DataFrame(index=range(len(X))))
+                parts.append(_with_run_id(labels, "research_cluster_assignments", s, ids=ids))
+            del ids, X
+    return pa.concat_tables(parts)
 
 
-def cluster_profiles_table(joined: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+def cluster_profiles_table(joined: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_cluster_profiles``: :func:`profile_frame` per ``sample_side`` and cluster.
 
-    ``joined``: assignments with the profile features and ``fwd_*`` outcomes of the same rows.
+    ``joined``: relation of the assignments with the profile features and ``fwd_*`` outcomes
+    of the same rows (:func:`profile_columns`).
     """
+    cols = ["ticker", "trade_date", "cluster_id", "is_train", "is_test"]
     frame = _by_side(
-        _sorted(joined),
+        read_frame(joined, [*cols, *_profile_value_columns("cluster")]),
         lambda sub: profile_frame(sub, "cluster_id", PROFILE_FEATURES, FORWARD_COLUMNS),
     )
     return _with_run_id(frame, "research_cluster_profiles", config)
 
 
-def cluster_sweep_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+def cluster_sweep_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_cluster_sweep``: :func:`cluster_sweep` fitted on train rows, scored on test.
 
-    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`) with ``fwd_ret_10``
-    (:func:`outcome_columns`).
+    ``rows``: relation of ``research_zscores`` joined to :func:`outcome_columns`.
     """
     s = settings(config)
-    X, train, test = _zscores(frame, s)
+    X_fit, y_fit = _fit_rows(rows, s)
+    X_test = _test_rows(rows, s)
     p = s.sweep()
     with limit_threads(s.max_threads):
         out = cluster_sweep(
-            X[train],
-            X[test],
+            X_fit,
+            X_test,
             methods=p["methods"],
             k_values=p["k_values"],
             random_state=p["random_state"],
-            y_fit=frame.loc[train, ORDER_OUTCOME].to_numpy(dtype=np.float64),
+            y_fit=y_fit,
             silhouette_sample_max=p["silhouette_sample_max"],
             fit_sample_max=p["fit_sample_max"],
         )
@@ -534,23 +612,23 @@ def cluster_sweep_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Ta
     return _with_run_id(out, "research_cluster_sweep", s)
 
 
-def cluster_stability_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+def cluster_stability_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_cluster_stability``: pairwise ARI of test-row labels across seeds.
 
-    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`) with ``fwd_ret_10``
-    (:func:`outcome_columns`).
+    ``rows``: relation of ``research_zscores`` joined to :func:`outcome_columns`.
     """
     s = settings(config)
-    X, train, test = _zscores(frame, s)
+    X_fit, y_fit = _fit_rows(rows, s)
+    X_test = _test_rows(rows, s)
     p = s.cluster_stability()
     with limit_threads(s.max_threads):
         result = cluster_stability(
-            X[train],
-            X[test],
+            X_fit,
+            X_test,
             method=p["method"],
             n_clusters=p["n_clusters"],
             seeds=p["seeds"],
-            y_fit=frame.loc[train, ORDER_OUTCOME].to_numpy(dtype=np.float64),
+            y_fit=y_fit,
             fit_sample_max=p["fit_sample_max"],
         )
     pairs = result.pairs.assign(method=s.cluster_method, n_clusters=s.cluster_k)
@@ -558,7 +636,7 @@ def cluster_stability_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> p
         float((result.labels[a] == result.labels[b]).mean())
         for a, b in zip(pairs["seed_a"], pairs["seed_b"], strict=True)
     ]
-    pairs["n_rows"] = int(test.sum())
+    pairs["n_rows"] = len(X_test)
     cols = ["method", "n_clusters", "seed_a", "seed_b", "ari", "agreement", "n_rows"]
     return _with_run_id(pairs[cols], "research_cluster_stability", s)
 
@@ -599,29 +677,49 @@ def _hmm(s: ResearchSettings, **overrides: Any) -> RegimeHMM:
     return RegimeHMM(**{**params, **overrides})
 
 
-def _sequences(frame: pd.DataFrame, mask: np.ndarray | None, s: ResearchSettings):
-    cols = list(SEQUENCE_COLUMNS)
-    rows = frame[cols] if mask is None else frame.loc[mask, cols]
-    return build_sequences(rows, s.hmm_max_gap_days, s.hmm_min_sequence_length)
+#: ``research_zscores`` columns that define the HMM sequences (:func:`hmm.build_sequences`).
+SEQUENCE_IDS: tuple[str, ...] = ("ticker", "trade_date", "has_dropped_row_before")
 
 
-def hmm_model_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+def _sequences(ids: pa.Table, s: ResearchSettings) -> Sequences:
+    """:func:`build_sequences` of rows read with :data:`SEQUENCE_IDS` (tickers as codes)."""
+    frame = pd.DataFrame(
+        {
+            "ticker": ticker_codes(ids.column("ticker")),
+            "trade_date": ids.column("trade_date").to_numpy(),
+            "has_dropped_row_before": ids.column("has_dropped_row_before").to_numpy(),
+        }
+    )
+    return build_sequences(frame, s.hmm_max_gap_days, s.hmm_min_sequence_length)
+
+
+def _sequence_rows(
+    zscores: Any, s: ResearchSettings, where: str | None, columns: Sequence[str] = SEQUENCE_IDS
+) -> tuple[pa.Table, np.ndarray, Sequences]:
+    ids, X = read_rows(zscores, _z_columns(s), columns, where)
+    return ids, X, _sequences(ids, s)
+
+
+def hmm_model_table(zscores: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_hmm_model``: the HMM fitted on the train sequences, one row per state
     (canonical order), with the test rows' log-likelihood.
 
-    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`). List columns hold the
+    ``zscores``: relation of ``research_zscores``. List columns hold the
     transition row (index = next state) and the state's means and variances of the
     standardised features (index = position in ``feature_names``).
     """
     s = settings(config)
-    X, train, test = _zscores(frame, s)
     feats = list(s.features)
+    _, X, train_seq = _sequence_rows(zscores, s, "is_train")
     with limit_threads(s.max_threads):
-        train_seq = _sequences(frame, train, s)
-        m = _hmm(s).fit(pd.DataFrame(X[train], columns=feats), train_seq.lengths)
-        predict_loglik, n_pred = np.nan, int(test.sum())
-        if s.split_mode != "none" and n_pred:
-            predict_loglik = m.score(X[test], _sequences(frame, test, s).lengths)
+        m = _hmm(s).fit(pd.DataFrame(X, columns=feats, copy=False), train_seq.lengths)
+        del X
+        predict_loglik, n_pred = np.nan, 0
+        if s.split_mode != "none":
+            _, X, test_seq = _sequence_rows(zscores, s, "is_test")
+            n_pred = len(X)
+            if n_pred:
+                predict_loglik = m.score(X, test_seq.lengths)
     k = m.n_states
     out = pd.DataFrame(
         {
@@ -669,12 +767,12 @@ def stored_hmm(model_frame: pd.DataFrame, features: Sequence[str]) -> RegimeHMM:
 
 
 def hmm_states_table(
-    frame: pd.DataFrame, model_frame: pd.DataFrame, config: Mapping[str, Any]
+    zscores: Any, model_frame: pd.DataFrame, config: Mapping[str, Any]
 ) -> pa.Table:
     """``research_hmm_states``: causal decode of every kept row with the stored HMM.
 
-    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`); sequences split per ticker
-    at gaps; forward-filtered ``hmm_state``/``hmm_state_prob``; no ``fwd_*`` columns.
+    ``zscores``: relation of ``research_zscores``; sequences split per ticker at gaps;
+    forward-filtered ``hmm_state``/``hmm_state_prob``; no ``fwd_*`` columns.
     """
     s = settings(config)
     ids = set(model_frame["run_id"])
@@ -684,13 +782,19 @@ def hmm_states_table(
             f"research_hmm_model holds run {sorted(ids)}, these vars give {expected}: "
             "rebuild it with the same vars"
         )
-    X, _, _ = _zscores(frame, s)
     model = stored_hmm(model_frame, s.features)
+    cols = ["ticker", "trade_date", "flow_state_code", "has_dropped_row_before", "is_train"]
+    rows, X, seq = _sequence_rows(zscores, s, None, [*cols, "is_test"])
     with limit_threads(s.max_threads):
-        rows = decode_frame(model, frame, X, _sequences(frame, None, s), ["flow_state_code"])
-    rows["is_train"] = frame["is_train"].to_numpy(dtype=bool)
-    rows["is_test"] = frame["is_test"].to_numpy(dtype=bool)
-    return _with_run_id(rows, "research_hmm_states", s)
+        decoded = decode_columns(model, X, seq)
+    del X
+    out = rows.select(["ticker", "trade_date", "flow_state_code"])
+    for name, values in decoded.items():
+        mask = np.ma.getmask(values) if isinstance(values, np.ma.MaskedArray) else None
+        out = out.append_column(name, pa.array(np.ma.getdata(values), mask=mask))
+    for name in ("is_train", "is_test"):
+        out = out.append_column(name, rows.column(name))
+    return _with_run_id(out, "research_hmm_states", s)
 
 
 def _fitted_matrix(model_frame: pd.DataFrame) -> np.ndarray:
@@ -698,11 +802,17 @@ def _fitted_matrix(model_frame: pd.DataFrame) -> np.ndarray:
     return np.vstack([np.asarray(v, dtype=np.float64) for v in mf["trans_probs"]])
 
 
+#: ``research_hmm_states`` columns the transition and dwell tables read.
+SEQUENCE_STATE_COLUMNS: tuple[str, ...] = ("hmm_sequence_id", "hmm_state", "is_train", "is_test")
+
+
 def hmm_transitions_table(
-    states: pd.DataFrame, model_frame: pd.DataFrame, config: Mapping[str, Any]
+    states: Any, model_frame: pd.DataFrame, config: Mapping[str, Any]
 ) -> pa.Table:
     """``research_hmm_transitions``: observed transition counts and shares between consecutive
-    rows of one sequence, per side, next to the fitted transition probability."""
+    rows of one sequence, per side, next to the fitted transition probability.
+
+    ``states``: relation of ``research_hmm_states``."""
     tm = _fitted_matrix(model_frame)
     k = tm.shape[0]
 
@@ -717,15 +827,15 @@ def hmm_transitions_table(
         out["fitted_prob"] = tm[out["prev_hmm_state"], out["hmm_state"]]
         return out
 
-    frame = _by_side(_sorted(states), one)
+    frame = _by_side(read_frame(states, SEQUENCE_STATE_COLUMNS), one)
     return _with_run_id(frame, "research_hmm_transitions", config)
 
 
-def hmm_dwell_table(
-    states: pd.DataFrame, model_frame: pd.DataFrame, config: Mapping[str, Any]
-) -> pa.Table:
+def hmm_dwell_table(states: Any, model_frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
     """``research_hmm_dwell``: per side and state, frequency, run (dwell) lengths, initial
-    distribution of the sequences and the fitted start probability / expected dwell."""
+    distribution of the sequences and the fitted start probability / expected dwell.
+
+    ``states``: relation of ``research_hmm_states``."""
     mf = model_frame.sort_values("hmm_state")
     k = len(mf)
     tm = _fitted_matrix(model_frame)
@@ -749,47 +859,53 @@ def hmm_dwell_table(
             out["fitted_expected_dwell"] = 1.0 / (1.0 - np.diag(tm))
         return out
 
-    frame = _by_side(_sorted(states), one)
+    frame = _by_side(read_frame(states, SEQUENCE_STATE_COLUMNS), one)
     frame["fitted_expected_dwell"] = frame["fitted_expected_dwell"].replace(np.inf, np.nan)
     return _with_run_id(frame, "research_hmm_dwell", config)
 
 
-def hmm_profiles_table(joined: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+def hmm_profiles_table(joined: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_hmm_profiles``: :func:`profile_frame` per ``sample_side`` and HMM state.
 
-    ``joined``: states with the profile features and ``fwd_*`` outcomes of the same rows.
+    ``joined``: relation of the states with the profile features and ``fwd_*`` outcomes of
+    the same rows (:func:`profile_columns`).
     """
+    cols = ["ticker", "trade_date", "hmm_state", "hmm_state_run_length", "is_train", "is_test"]
     frame = _by_side(
-        _sorted(joined),
+        read_frame(joined, [*cols, *_profile_value_columns("hmm")]),
         lambda sub: profile_frame(sub, "hmm_state", HMM_PROFILE_FEATURES, FORWARD_COLUMNS),
     )
     return _with_run_id(frame, "research_hmm_profiles", config)
 
 
-def hmm_crosstab_table(states: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
-    """``research_hmm_crosstab``: rows per (side, HMM state, ``flow_state_code``)."""
+def hmm_crosstab_table(states: Any, config: Mapping[str, Any]) -> pa.Table:
+    """``research_hmm_crosstab``: rows per (side, HMM state, ``flow_state_code``).
+
+    ``states``: relation of ``research_hmm_states``."""
+    cols = ["hmm_state", "flow_state_code", "is_train", "is_test"]
     frame = _by_side(
-        _sorted(states),
+        read_frame(states, cols),
         lambda sub: state_crosstab(sub).rename(columns={"state": "hmm_state"}),
     )
     return _with_run_id(frame, "research_hmm_crosstab", config)
 
 
-def hmm_stability_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Table:
+def hmm_stability_table(zscores: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_hmm_stability``: refit per seed on the train sequences (one restart each),
     decode the test rows causally, align states to the first seed and compare pairwise.
 
-    ``frame``: ``research_zscores`` rows (:func:`zscore_columns`).
+    ``zscores``: relation of ``research_zscores``.
     """
     s = settings(config)
-    X, train, test = _zscores(frame, s)
+    _, X_fit, fit_seq = _sequence_rows(zscores, s, "is_train")
+    _, X_test, test_seq = _sequence_rows(zscores, s, "is_test")
     p = s.hmm_stability()
     with limit_threads(s.max_threads):
         result = hmm_stability(
-            X[train],
-            _sequences(frame, train, s).lengths,
-            X[test],
-            _sequences(frame, test, s).lengths,
+            X_fit,
+            fit_seq.lengths,
+            X_test,
+            test_seq.lengths,
             seeds=p["seeds"],
             n_states=p["n_states"],
             n_iter=p["n_iter"],
@@ -799,7 +915,7 @@ def hmm_stability_table(frame: pd.DataFrame, config: Mapping[str, Any]) -> pa.Ta
             min_sequence_length=s.hmm_min_sequence_length,
             fit_sample_max=p["fit_sample_max"],
         )
-    pairs = result.pairs.assign(n_states=s.hmm_states, n_rows=int(test.sum()))
+    pairs = result.pairs.assign(n_states=s.hmm_states, n_rows=len(X_test))
     cols = ["n_states", "seed_a", "seed_b", "ari", "agreement", "n_rows"]
     return _with_run_id(pairs[cols], "research_hmm_stability", s)
 

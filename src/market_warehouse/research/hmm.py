@@ -526,6 +526,30 @@ class RegimeHMM(BaseEstimator):
 # frames
 
 
+def decode_columns(model: RegimeHMM, X: np.ndarray, sequences: Sequences) -> dict[str, Any]:
+    """Causally decoded columns of the rows of ``X`` (n_rows, F; sorted by (ticker,
+    trade_date)) whose sequences are ``sequences`` (:func:`build_sequences` on the same rows).
+
+    Returns numpy columns (n_rows,) ``hmm_sequence_id, hmm_sequence_pos, hmm_state,
+    hmm_state_prob, hmm_state_entropy``, ``hmm_state_prev`` (previous row's state in the same
+    sequence; a masked array, masked at a sequence start) and ``hmm_state_run_length``
+    (1-based, restarts at a sequence start).
+    """
+    proba = model.filter_proba(X, sequences.lengths)
+    state = proba.argmax(axis=1)
+    first = sequences.position == 0
+    prev = np.r_[0, state[:-1]] if len(state) else state
+    return {
+        "hmm_sequence_id": sequences.sequence_id,
+        "hmm_sequence_pos": sequences.position,
+        "hmm_state": state,
+        "hmm_state_prob": proba[np.arange(len(state)), state],
+        "hmm_state_entropy": row_entropy(proba),
+        "hmm_state_prev": np.ma.masked_array(np.where(first, 0, prev), mask=first),
+        "hmm_state_run_length": _run_length(state, first),
+    }
+
+
 def decode_frame(
     model: RegimeHMM,
     frame: pd.DataFrame,
@@ -538,25 +562,17 @@ def decode_frame(
     ``frame`` (n_rows, ...) sorted by (ticker, trade_date), ``X`` (n_rows, F) its scaled
     features, ``sequences`` from :func:`build_sequences` on the same frame.
 
-    Returns columns ``ticker, trade_date``, the ``carry`` columns that exist, then
-    ``hmm_sequence_id, hmm_sequence_pos, hmm_state, hmm_state_prob, hmm_state_entropy,
-    hmm_state_prev`` (previous row's state in the same sequence, NULL at a sequence start)
-    and ``hmm_state_run_length`` (1-based, restarts at a sequence start).
+    Returns columns ``ticker, trade_date``, the ``carry`` columns that exist, then those of
+    :func:`decode_columns` (``hmm_state_prev`` as nullable Int64, NULL at a sequence start).
     """
-    proba = model.filter_proba(X, sequences.lengths)
-    state = proba.argmax(axis=1)
     cols = ["ticker", "trade_date", *[c for c in carry if c in frame.columns]]
     out = frame[cols].reset_index(drop=True).copy()
-    out["hmm_sequence_id"] = sequences.sequence_id
-    out["hmm_sequence_pos"] = sequences.position
-    out["hmm_state"] = state
-    out["hmm_state_prob"] = proba[np.arange(len(state)), state]
-    out["hmm_state_entropy"] = row_entropy(proba)
-    first = sequences.position == 0
-    prev = np.r_[0, state[:-1]] if len(state) else state
-    out["hmm_state_prev"] = pd.array(np.where(first, 0, prev), dtype="Int64")
-    out.loc[first, "hmm_state_prev"] = pd.NA
-    out["hmm_state_run_length"] = _run_length(state, first)
+    for name, values in decode_columns(model, X, sequences).items():
+        if isinstance(values, np.ma.MaskedArray):
+            mask = np.ma.getmaskarray(values)
+            values = pd.array(values.filled(0), dtype="Int64")
+            values[mask] = pd.NA
+        out[name] = values
     return out
 
 
@@ -829,6 +845,7 @@ __all__ = [
     "RegimeHMM",
     "Sequences",
     "build_sequences",
+    "decode_columns",
     "decode_frame",
     "dwell_stats",
     "forward_filter",
