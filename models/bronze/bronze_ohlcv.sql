@@ -10,6 +10,51 @@ bronze_parsed_lines as (
 
 ),
 
+bronze_file_listing as (
+
+    select * from {{ ref('bronze_file_listing') }}
+
+),
+
+-- the flags of a row on its own (those that compare rows of a file come from the parse)
+rows_flagged as (
+
+    select
+        bronze_parsed_lines.*,
+        bronze_file_listing.exchange,
+        bronze_file_listing.asset_type,
+        bronze_parsed_lines.timeframe != 'D1' as q_bad_timeframe,
+        least(
+            bronze_parsed_lines.open,
+            bronze_parsed_lines.high,
+            bronze_parsed_lines.low,
+            bronze_parsed_lines.close
+        ) <= 0 as q_nonpositive_price,
+        bronze_parsed_lines.high < bronze_parsed_lines.low as q_high_lt_low,
+        bronze_parsed_lines.open < bronze_parsed_lines.low
+        or bronze_parsed_lines.open > bronze_parsed_lines.high
+        or bronze_parsed_lines.close < bronze_parsed_lines.low
+        or bronze_parsed_lines.close > bronze_parsed_lines.high as q_ohlc_outside_hl,
+        bronze_parsed_lines.volume < 0 as q_negative_volume,
+        coalesce(
+            (
+                abs(bronze_parsed_lines.close) > 0
+                and (bronze_parsed_lines.high - bronze_parsed_lines.low)
+                / abs(bronze_parsed_lines.close) > {{ var('suspicious_range_pct_threshold') }}
+            )
+            or (
+                abs(bronze_parsed_lines.open) > 0
+                and abs(bronze_parsed_lines.close / bronze_parsed_lines.open - 1)
+                > {{ var('suspicious_return_pct_threshold') }}
+            ),
+            false
+        ) as q_suspicious_bar
+    from bronze_parsed_lines
+    left join bronze_file_listing
+        on bronze_parsed_lines.source_file = bronze_file_listing.relative_path
+
+),
+
 final as (
 
     select
@@ -59,7 +104,7 @@ final as (
         ) as warning_reasons,
         (q_suspicious_bar or q_gap_in_calendar) as has_warning,
         loaded_at
-    from bronze_parsed_lines
+    from rows_flagged
 
 )
 

@@ -3,22 +3,22 @@
     `bronze_rejected_lines` (lines that cannot become a typed row) are the two halves of this
     table. Incremental: the pre-hooks pick the files whose fingerprint is not loaded yet and
     delete the rows of those files and of files that are gone or no longer loadable, so a run
-    parses only NEW and CHANGED files and leaves no stale rows behind.
+    parses only NEW and CHANGED files and leaves no stale rows behind. The files come from
+    `bronze_file_listing` through the session variables the pre-hook sets.
 -#}
+-- depends_on: {{ ref('bronze_file_listing') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ bronze_prepare_file_load() }}",
+    pre_hook=[
+        "{{ bronze_prepare_file_load() }}",
+        "{{ set_insertion_order(false) }}",
+    ],
+    post_hook="{{ set_insertion_order(true) }}",
 ) }}
 
 with
-
-bronze_file_listing as (
-
-    select * from {{ ref('bronze_file_listing') }}
-
-),
 
 raw_files as (
 
@@ -29,22 +29,16 @@ raw_files as (
 files as (
 
     select
-        bronze_file_listing.relative_path as source_file,
-        row_number() over (order by bronze_file_listing.relative_path)::integer as file_id,
-        bronze_file_listing.fingerprint as source_fingerprint,
-        bronze_file_listing.exchange,
-        bronze_file_listing.asset_type,
-        raw_files.is_utf8,
-        raw_files.file_text,
+        file_id,
+        is_utf8,
+        file_text,
         -- the first non-blank line decides the delimiter and may be the header
-        regexp_extract(raw_files.file_text, '^\s*', 0) as leading_blank_text,
+        regexp_extract(file_text, '^\s*', 0) as leading_blank_text,
         trim(
-            regexp_extract(raw_files.file_text, '^\s*([^\n]*)', 1),
+            regexp_extract(file_text, '^\s*([^\n]*)', 1),
             ' ' || chr(9) || chr(13) || chr(65279)
         ) as first_line
     from raw_files
-    inner join bronze_file_listing
-        on raw_files.absolute_path = bronze_file_listing.absolute_path
 
 ),
 
@@ -265,12 +259,8 @@ lines_judged as (
 typed_rows as materialized (
 
     select
-        source_file,
         file_id,
-        source_fingerprint,
         source_line_no,
-        exchange,
-        asset_type,
         line_kind,
         reject_reason,
         case when reject_reason is not null then line_text end as raw_line,
@@ -311,7 +301,27 @@ typed_in_date_order as (
 
 ),
 
--- repeated days are rare: identical when every copy has the same values
+-- the rows that get a flag from the comparison (both rare): the first row after a long calendar
+-- gap, and every copy of a repeated day. Keeping only these makes the join back small.
+rows_flagged_by_order as (
+
+    select
+        file_id,
+        source_line_no,
+        ticker,
+        trade_date,
+        value_hash,
+        is_repeated_day,
+        coalesce(
+            calendar_days_since_previous > {{ var('gap_days_warn_threshold') }}, false
+        ) as is_after_calendar_gap
+    from typed_in_date_order
+    where is_repeated_day
+        or calendar_days_since_previous > {{ var('gap_days_warn_threshold') }}
+
+),
+
+-- a repeated day is identical when every copy has the same values
 repeated_days as (
 
     select
@@ -320,7 +330,7 @@ repeated_days as (
         trade_date,
         min(value_hash) = max(value_hash) as copies_are_identical,
         min(source_line_no) as first_copy_line_no
-    from typed_in_date_order
+    from rows_flagged_by_order
     where is_repeated_day
     group by file_id, ticker, trade_date
 
@@ -330,17 +340,22 @@ rows_in_context as (
 
     select
         typed_rows.*,
-        typed_in_date_order.calendar_days_since_previous,
+        -- the listing entry of the file, found by its position in the load list
+        {{ list_variable_element('files_to_load_sources', 'typed_rows.file_id') }}.source_file
+        as source_file,
+        {{ list_variable_element('files_to_load_sources', 'typed_rows.file_id') }}.source_fingerprint
+        as source_fingerprint,
+        rows_flagged_by_order.is_after_calendar_gap,
         repeated_days.copies_are_identical,
         repeated_days.first_copy_line_no
     from typed_rows
-    left join typed_in_date_order
-        on typed_rows.file_id = typed_in_date_order.file_id
-            and typed_rows.source_line_no = typed_in_date_order.source_line_no
+    left join rows_flagged_by_order
+        on typed_rows.file_id = rows_flagged_by_order.file_id
+            and typed_rows.source_line_no = rows_flagged_by_order.source_line_no
     left join repeated_days
-        on typed_in_date_order.file_id = repeated_days.file_id
-            and typed_in_date_order.ticker = repeated_days.ticker
-            and typed_in_date_order.trade_date = repeated_days.trade_date
+        on rows_flagged_by_order.file_id = repeated_days.file_id
+            and rows_flagged_by_order.ticker = repeated_days.ticker
+            and rows_flagged_by_order.trade_date = repeated_days.trade_date
 
 ),
 
@@ -353,8 +368,6 @@ final as (
         reject_reason,
         raw_line,
         ticker,
-        exchange,
-        asset_type,
         case when is_typed then timeframe end as timeframe,
         trade_date,
         case when is_typed then open end as open,
@@ -363,13 +376,8 @@ final as (
         case when is_typed then close end as close,
         case when is_typed then volume end as volume,
         case when is_typed then openint end as openint,
-        case when is_typed then timeframe != 'D1' end as q_bad_timeframe,
-        case when is_typed then least(open, high, low, close) <= 0 end as q_nonpositive_price,
-        case when is_typed then high < low end as q_high_lt_low,
-        case
-            when is_typed then open < low or open > high or close < low or close > high
-        end as q_ohlc_outside_hl,
-        case when is_typed then volume < 0 end as q_negative_volume,
+        -- the flags that compare a row with other rows of its file; the flags of a row on
+        -- its own are computed in `bronze_ohlcv`
         case
             when is_typed then coalesce(
                     copies_are_identical and source_line_no > first_copy_line_no, false
@@ -378,24 +386,7 @@ final as (
         case
             when is_typed then coalesce(not copies_are_identical, false)
         end as q_duplicate_conflicting,
-        case
-            when is_typed then coalesce(
-                    (
-                        abs(close) > 0
-                        and (high - low) / abs(close) > {{ var('suspicious_range_pct_threshold') }}
-                    )
-                    or (
-                        abs(open) > 0
-                        and abs(close / open - 1) > {{ var('suspicious_return_pct_threshold') }}
-                    ),
-                    false
-                )
-        end as q_suspicious_bar,
-        case
-            when is_typed then coalesce(
-                    calendar_days_since_previous > {{ var('gap_days_warn_threshold') }}, false
-                )
-        end as q_gap_in_calendar,
+        case when is_typed then coalesce(is_after_calendar_gap, false) end as q_gap_in_calendar,
         source_fingerprint,
         cast('{{ run_started_at }}' as timestamptz) as loaded_at
     from rows_in_context
