@@ -14,8 +14,8 @@ import duckdb
 import pytest
 
 from market_warehouse.qa import discover_suites, main, run_checkpoint
-from market_warehouse.qa.runner import parse_parameter
-from market_warehouse.qa.suites import SuiteSpec, parse_suite
+from market_warehouse.qa.runner import _validate_frame, build_context, parse_parameter
+from market_warehouse.qa.suites import parse_suite
 from tests.conftest import PROJECT_DIR
 from tests.qa.conftest import GX_DIR, copy_warehouse, relations, table_with_column
 
@@ -247,41 +247,100 @@ def test_named_parameter_override_tightens_the_rejected_line_gate(sample_warehou
     assert lines[1].startswith("  - rejected_line_share_le_max ")
 
 
-def test_batched_validation_gives_the_same_counts_as_one_batch(
-    sample_warehouse, tmp_path, defective_run
-):
-    """Hash batches of a few thousand rows find the same unexpected rows as one frame."""
-    _, _, results = defective_run
-    defective = json.loads((results / "checkpoint_result.json").read_text())["warehouse"]
-    gx_dir = tmp_path / "gx"
-    shutil.copytree(GX_DIR, gx_dir, ignore=shutil.ignore_patterns("uncommitted"))
-    for name in ("bronze_ohlcv", "bronze_valid_bars"):
-        path = gx_dir / "expectations" / f"{name}.json"
+def inject_missing_after_warmup(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """A NULL sma_20 and a NaN atr_14 after the warm-up (pandas counts NaN as missing)."""
+    con.execute(
+        f"""
+        update {table} set sma_20 = null
+        where rowid = (select max(rowid) from {table} where sma_20 is not null)
+        """
+    )
+    con.execute(
+        f"""
+        update {table} set atr_14 = 'nan'::double
+        where rowid = (select max(rowid) from {table} where atr_14 is not null)
+        """
+    )
+
+
+def stored_results(results: Path) -> dict[tuple[str, str], dict]:
+    """{(suite, check): GX result dict} from the validation results of one run."""
+    found = {}
+    for path in (results / "validations").rglob("*.json"):
         document = json.loads(path.read_text())
-        document["meta"]["market_warehouse"]["batch_rows"] = 7000
-        path.write_text(json.dumps(document))
+        suite = document["suite_name"]
+        for item in document["results"]:
+            check = item["expectation_config"]["meta"]["check"]
+            found[(suite, check)] = {"success": item["success"], **item["result"]}
+    return found
+
+
+def test_sql_counts_equal_gx_on_whole_frames(sample_warehouse, tmp_path):
+    """DuckDB decides which rows GX sees; on a copy with every defect (and a NULL and a NaN
+    where values are due), GX on each suite's whole frame gives the same verdict, element,
+    missing and unexpected counts as the checkpoint for every expectation."""
+    db_path = copy_warehouse(sample_warehouse, tmp_path / "db")
+    built = relations(db_path)
+    rsi_table = table_with_column(db_path, "rsi_14", prefix="silver_")
+    state_table = table_with_column(db_path, "flow_state_code", prefix="gold_")
+    label_table = table_with_column(db_path, "fwd_ret_5", prefix="gold_")
+    with duckdb.connect(str(db_path)) as con:
+        inject_high_below_low(con)
+        inject_duplicate_key(con)
+        if "silver_indicators" in built and rsi_table:
+            inject_rsi_101(con, rsi_table)
+            inject_missing_after_warmup(con, rsi_table)
+        if "gold_events" in built and state_table:
+            inject_state_code_7(con, state_table)
+        if label_table:
+            inject_fwd_ret_on_last_row(con, label_table)
+    results = tmp_path / "results"
+    outcome = run_checkpoint(db_path, GX_DIR, results, build_docs=False, echo=lambda line: None)
+    checkpoint = stored_results(results)
+    assert checkpoint[("bronze_ohlcv", "high_ge_low")]["unexpected_count"] == 1
+
+    whole = tmp_path / "whole"
+    context = build_context(GX_DIR, whole)
+    asset = context.data_sources.add_pandas("whole").add_dataframe_asset("frame")
+    batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
+    compared = 0
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        for spec in discover_suites(GX_DIR):
+            if not set(spec.relations) <= built:
+                continue
+            suite = context.suites.get(spec.name)
+            frame = con.sql(spec.frame_sql()).df()
+            found, _ = _validate_frame(
+                frame,
+                suite,
+                list(range(len(suite.expectations))),
+                batch_definition,
+                spec.parameters,
+            )
+            assert next(s for s in outcome.suites if s.name == spec.name).rows == len(frame)
+            for item in found.values():
+                check = item.expectation_config.meta["check"]
+                expected = {"success": item.success, **item.result}
+                actual = checkpoint[(spec.name, check)]
+                for key in ("success", "element_count", "missing_count", "unexpected_count"):
+                    assert actual.get(key) == expected.get(key), (spec.name, check, key)
+                compared += 1
+    assert compared >= 20
+    assert not checkpoint[("silver_indicators", "sma_20_set_after_warmup")]["success"]
+    assert not checkpoint[("silver_indicators", "atr_14_set_after_warmup")]["success"]
+
+
+def test_clean_run_reads_no_rows_of_the_big_models_into_pandas(sample_warehouse, tmp_path):
     outcome = run_checkpoint(
-        Path(defective),
-        gx_dir,
+        sample_warehouse,
+        GX_DIR,
         tmp_path / "results",
         suites=["bronze_ohlcv", "bronze_valid_bars"],
         build_docs=False,
         echo=lambda line: None,
     )
-    by_name = {suite.name: suite for suite in outcome.suites}
-    assert by_name["bronze_ohlcv"].batches > 10
-    counts = {
-        failure.check: failure.unexpected_count
-        for suite in outcome.suites
-        for failure in suite.failures
-    }
-    assert counts["high_ge_low"] == 1
-    assert counts["unique_ticker_trade_date"] == 2
-    assert by_name["bronze_valid_bars"].rows == sum(
-        suite["rows"]
-        for suite in json.loads((results / "checkpoint_result.json").read_text())["suites"]
-        if suite["name"] == "bronze_valid_bars"
-    )
+    assert outcome.success
+    assert all(suite.rows > 10_000 and suite.rows_read == 0 for suite in outcome.suites)
 
 
 def test_suite_for_a_model_not_built_is_skipped_with_a_note(sample_warehouse, tmp_path, capsys):
@@ -336,17 +395,7 @@ def test_new_suite_file_is_discovered_and_its_default_query_reads_only_named_col
     )
     (spec,) = discover_suites(tmp_path)
     assert spec.referenced_columns() == ["a", "b", "n"]
-    assert spec.frame_sql() == 'select "a", "b", "n" from "silver_example" where true'
-
-
-def test_batch_filters_cover_every_hash_bucket_once():
-    spec = SuiteSpec(name="x", path=Path("x.json"), model="m", batch_column="ticker", batch_rows=10)
-    assert spec.batch_filters(10) == ["true"]
-    assert spec.batch_filters(25) == [f'hash("ticker") % 3 = {index}' for index in range(3)]
-    templated = SuiteSpec(
-        name="x", path=Path("x.json"), model="m", query="select * from m where {batch_filter}"
-    )
-    assert templated.frame_sql("hash(t) % 2 = 1") == "select * from m where hash(t) % 2 = 1"
+    assert spec.frame_sql() == 'select "a", "b", "n" from "silver_example"'
 
 
 def test_suite_name_must_match_its_file_name(tmp_path):

@@ -1,12 +1,10 @@
 """The expectation checkpoint: run every suite of ``gx/expectations`` against the warehouse.
 
 Great Expectations 1.24 returns empty results on a DuckDB SQL datasource (DESIGN.md §6), so
-the frames are read through DuckDB and validated by GX's pandas execution engine. To stay
-within memory and time on a ~10M-row warehouse each suite reads only the columns its query
-selects, big models are validated in hash batches of ``batch_column`` (results are summed
-across batches), and counting/reconciliation checks are pushed down to SQL that returns a
-small frame. The next batch is read by DuckDB in a second thread while GX validates the
-current one.
+GX validates pandas frames read through DuckDB. To stay within memory and time on a ~10M-row
+warehouse, DuckDB counts each row-wise expectation over the whole frame in one pass and only
+the rows breaking one are read into pandas for GX to judge (``market_warehouse.qa.pushdown``);
+other expectation types get the whole frame of their columns.
 
 Results go to ``<results_dir>/validations`` (GX's JSON), ``<results_dir>/checkpoint_result.json``
 (a compact summary of the last run) and the Data Docs site
@@ -24,8 +22,7 @@ import os
 import shutil
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +30,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from market_warehouse.qa.pushdown import NotPushableError, PushedCheck, pushed_check, quote
 from market_warehouse.qa.suites import SuiteSpec, discover_suites, expectation_columns
 
 RUN_NAME = "market_warehouse_checkpoint"
@@ -43,7 +41,7 @@ INDEX_KEY = "_market_warehouse_index"
 
 @dataclass
 class ExpectationOutcome:
-    """One expectation's result summed over the batches of a suite."""
+    """One expectation's result (row totals counted by DuckDB when it was pushed down)."""
 
     check: str
     expectation_type: str
@@ -77,8 +75,8 @@ class SuiteOutcome:
     status: str  # PASS, FAIL, SKIP or ERROR
     expectations: int = 0
     failures: list[ExpectationOutcome] = field(default_factory=list)
-    batches: int = 0
     rows: int = 0
+    rows_read: int = 0
     seconds: float = 0.0
     note: str = ""
 
@@ -221,161 +219,86 @@ def _expectation_name(config: Any) -> str:
     return f"{config.type}({', '.join(map(str, columns))})"
 
 
-def _merge_batches(
-    batch_results: list[list[Any]], suite_name: str, meta: dict[str, Any]
-) -> tuple[Any, list[ExpectationOutcome]]:
-    """Sum per-batch expectation results (one ordered list per batch) into one GX suite
-    result (the first batch's result objects, updated) and the console outcomes."""
-    from great_expectations.core.expectation_validation_result import (
-        ExpectationSuiteValidationResult,
-    )
+@dataclass(frozen=True)
+class _Counts:
+    """What DuckDB counted for one pushed-down expectation over the whole frame."""
 
-    merged_results = []
-    outcomes = []
-    for index, first in enumerate(batch_results[0]):
-        per_batch = [results[index] for results in batch_results]
-        config = first.expectation_config
-        exceptions = [
-            (item.exception_info or {}).get("exception_message")
-            for item in per_batch
-            if (item.exception_info or {}).get("raised_exception")
-        ]
-        results = [item.result or {} for item in per_batch]
-        element_count = _sum_or_none(result.get("element_count") for result in results)
-        unexpected_count = _sum_or_none(result.get("unexpected_count") for result in results)
-        missing_count = _sum_or_none(result.get("missing_count") for result in results)
-        examples: list[Any] = []
-        for result in results:
-            examples.extend(result.get("partial_unexpected_list") or [])
-        examples = examples[:PARTIAL_UNEXPECTED_COUNT]
-        success = all(item.success for item in per_batch) and not exceptions
+    element: int
+    missing: int
+    unexpected: int
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+def _outcome(item: Any, counts: _Counts | None) -> ExpectationOutcome:
+    """The console outcome of one GX result; with ``counts`` (the expectation was pushed down
+    and GX saw only the rows breaking some expectation) the result's row totals are replaced
+    by DuckDB's counts over the whole frame, and ``mostly`` is judged on those totals."""
+    config = item.expectation_config
+    exception = (item.exception_info or {}).get("exception_message")
+    if not (item.exception_info or {}).get("raised_exception"):
+        exception = None
+    result = dict(item.result or {})
+    if counts is not None and exception is None:
+        unexpected = int(result.get("unexpected_count") or 0)
+        nonmissing = counts.element - counts.missing
+        result["element_count"] = counts.element
+        if "missing_count" in result:
+            result["missing_count"] = counts.missing
+            result["missing_percent"] = _percent(counts.missing, counts.element)
+            result["unexpected_percent_total"] = _percent(unexpected, counts.element)
+            result["unexpected_percent_nonmissing"] = _percent(unexpected, nonmissing)
+            result["unexpected_percent"] = result["unexpected_percent_nonmissing"]
+        elif "unexpected_percent" in result:
+            result["unexpected_percent"] = _percent(unexpected, counts.element)
         mostly = config.kwargs.get("mostly")
-        if not exceptions and unexpected_count is not None and mostly is not None and mostly < 1:
-            nonmissing = (element_count or 0) - (missing_count or 0)
-            success = nonmissing == 0 or 1 - unexpected_count / nonmissing >= mostly
-        observed = [
-            result.get("observed_value") for result in results if "observed_value" in result
-        ]
-        failed_observed = [
-            item.result.get("observed_value")
-            for item in per_batch
-            if not item.success and item.result and "observed_value" in item.result
-        ]
-        observed_value = (failed_observed or observed or [None])[0]
-
-        merged_result = dict(results[0])
-        for key, value in (
-            ("element_count", element_count),
-            ("unexpected_count", unexpected_count),
-            ("missing_count", missing_count),
-        ):
-            if value is not None:
-                merged_result[key] = value
-        if unexpected_count is not None and element_count:
-            merged_result["unexpected_percent"] = 100.0 * unexpected_count / element_count
-        if "partial_unexpected_list" in merged_result:
-            merged_result["partial_unexpected_list"] = examples
-            merged_result.pop("partial_unexpected_index_list", None)
-            merged_result.pop("partial_unexpected_counts", None)
-        if observed_value is not None:
-            merged_result["observed_value"] = observed_value
-        first.result = merged_result
-        first.success = success
-        if exceptions:
-            first.exception_info = {
-                "raised_exception": True,
-                "exception_message": exceptions[0],
-                "exception_traceback": None,
-            }
-        merged_results.append(first)
-        outcomes.append(
-            ExpectationOutcome(
-                check=_expectation_name(config),
-                expectation_type=config.type,
-                success=success,
-                element_count=element_count,
-                unexpected_count=unexpected_count,
-                observed_value=observed_value if unexpected_count is None else None,
-                examples=examples,
-                exception=exceptions[0] if exceptions else None,
-            )
-        )
-    evaluated = len(outcomes)
-    passed = sum(outcome.success for outcome in outcomes)
-    merged = ExpectationSuiteValidationResult(
-        success=passed == evaluated,
-        results=merged_results,
-        suite_name=suite_name,
-        statistics={
-            "evaluated_expectations": evaluated,
-            "successful_expectations": passed,
-            "unsuccessful_expectations": evaluated - passed,
-            "success_percent": 100.0 * passed / evaluated if evaluated else None,
-        },
-        meta=meta,
+        if mostly is not None and mostly < 1:
+            item.success = nonmissing == 0 or 1 - unexpected / nonmissing >= mostly
+        item.result = result
+    unexpected_count = result.get("unexpected_count")
+    return ExpectationOutcome(
+        check=_expectation_name(config),
+        expectation_type=config.type,
+        success=bool(item.success) and exception is None,
+        element_count=result.get("element_count"),
+        unexpected_count=unexpected_count,
+        observed_value=result.get("observed_value") if unexpected_count is None else None,
+        examples=list(result.get("partial_unexpected_list") or [])[:PARTIAL_UNEXPECTED_COUNT],
+        exception=exception,
     )
-    return merged, outcomes
 
 
-def _sum_or_none(values: Iterator[Any]) -> int | None:
-    present = [int(value) for value in values if value is not None]
-    return sum(present) if present else None
-
-
-class _FrameReader:
-    """Reads the batches of a suite with DuckDB, one batch ahead of the validation."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-reader")
-
-    def _read(self, sql: str) -> pd.DataFrame:
-        cursor = self._con.cursor()
-        try:
-            return cursor.sql(sql).df()
-        finally:
-            cursor.close()
-
-    def frames(self, sqls: list[str]) -> Iterator[pd.DataFrame]:
-        pending = self._pool.submit(self._read, sqls[0])
-        for index in range(len(sqls)):
-            frame = pending.result()
-            if index + 1 < len(sqls):
-                pending = self._pool.submit(self._read, sqls[index + 1])
-            yield frame
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
-
-def _column_groups(expectations: list[Any]) -> list[tuple[list[str], list[int]]]:
-    """Expectations grouped by the columns they read (first-seen order).
+def _column_groups(
+    expectations: list[Any], indices: list[int]
+) -> list[tuple[list[str], list[int]]]:
+    """The expectations at ``indices`` grouped by the columns they read (first-seen order).
 
     GX's pandas engine copies the whole frame whenever it filters rows for a metric (null
-    rows, row conditions), so each group is validated on a frame of its own columns only:
-    on 2.4M rows x 21 columns this takes an expectation from ~2 s to ~0.1 s.
+    rows, row conditions), so each group is validated on a frame of its own columns only.
     """
     groups: dict[tuple[str, ...], list[int]] = {}
-    for index, expectation in enumerate(expectations):
-        kwargs = expectation.configuration.to_json_dict().get("kwargs", {})
+    for index in indices:
+        kwargs = expectations[index].configuration.to_json_dict().get("kwargs", {})
         columns = tuple(dict.fromkeys(expectation_columns(kwargs)))
         groups.setdefault(columns, []).append(index)
-    return [(list(columns), indices) for columns, indices in groups.items()]
+    return [(list(columns), members) for columns, members in groups.items()]
 
 
 def _validate_frame(
     frame: pd.DataFrame,
     suite: Any,
-    groups: list[tuple[list[str], list[int]]],
+    indices: list[int],
     batch_definition: Any,
     parameters: dict[str, Any],
-) -> tuple[list[Any], dict[str, Any]]:
-    """Validate every expectation on ``frame``; results in suite order and a batch meta."""
+) -> tuple[dict[int, Any], dict[str, Any]]:
+    """Validate the suite's expectations at ``indices`` on ``frame``: {index: result}, meta."""
     from great_expectations.core import ExpectationSuite
 
     ordered: dict[int, Any] = {}
     meta: dict[str, Any] = {}
-    for columns, indices in groups:
+    for columns, members in _column_groups(suite.expectations, indices):
         present = [column for column in columns if column in frame.columns]
         projected = frame[present] if columns else frame
         part = ExpectationSuite(
@@ -385,7 +308,7 @@ def _validate_frame(
                     update={"meta": {**(suite.expectations[index].meta or {}), INDEX_KEY: index}},
                     deep=True,
                 )
-                for index in indices
+                for index in members
             ],
         )
         batch = batch_definition.get_batch(batch_parameters={"dataframe": projected})
@@ -401,7 +324,60 @@ def _validate_frame(
         for item in result.results:
             config_meta = item.expectation_config.meta or {}
             ordered[config_meta.pop(INDEX_KEY)] = item
-    return [ordered[index] for index in sorted(ordered)], meta
+    return ordered, meta
+
+
+def _split_pushable(
+    suite: Any, types: dict[str, str], parameters: dict[str, Any]
+) -> tuple[dict[int, PushedCheck], list[int]]:
+    """({index: SQL form} of the expectations DuckDB can count, [indices GX reads whole])."""
+    pushed: dict[int, PushedCheck] = {}
+    direct: list[int] = []
+    for index, expectation in enumerate(suite.expectations):
+        config = expectation.configuration.to_json_dict()
+        try:
+            pushed[index] = pushed_check(
+                config["type"], config.get("kwargs", {}), types, parameters
+            )
+        except NotPushableError:
+            direct.append(index)
+    return pushed, direct
+
+
+def _flagged_sql(frame_sql: str, pushed: dict[int, PushedCheck]) -> str:
+    """The suite frame with, per pushed expectation i, columns _e{i}, _m{i}, _u{i}."""
+    flags = ",\n".join(
+        f"    {check.element} as _e{index},\n"
+        f"    {check.missing} as _m{index},\n"
+        f"    {check.unexpected} as _u{index}"
+        for index, check in pushed.items()
+    )
+    return f"with suite_frame as (\n{frame_sql}\n)\nselect\n    *,\n{flags}\nfrom suite_frame"
+
+
+def _count_pushed(
+    con: duckdb.DuckDBPyConnection, frame_sql: str, pushed: dict[int, PushedCheck]
+) -> tuple[int, dict[int, _Counts]]:
+    """One pass of DuckDB over the frame: its rows and each pushed expectation's counts."""
+    counters = ", ".join(
+        f"count_if(_e{index}), count_if(_m{index}), count_if(_u{index})" for index in pushed
+    )
+    row = con.sql(
+        f"select count(*), {counters} from (\n{_flagged_sql(frame_sql, pushed)}\n) as flagged"
+    ).fetchall()[0]
+    values = [int(value) for value in row]
+    counts = {
+        index: _Counts(*values[1 + 3 * position : 4 + 3 * position])
+        for position, index in enumerate(pushed)
+    }
+    return values[0], counts
+
+
+def _read_columns(
+    con: duckdb.DuckDBPyConnection, frame_sql: str, columns: list[str], where: str
+) -> pd.DataFrame:
+    selected = ", ".join(quote(name) for name in columns) or "*"
+    return con.sql(f"select {selected} from (\n{frame_sql}\n) as suite_frame {where}").df()
 
 
 def run_suite(
@@ -409,13 +385,20 @@ def run_suite(
     *,
     context: Any,
     batch_definition: Any,
-    reader: _FrameReader,
     con: duckdb.DuckDBPyConnection,
     relations: set[str],
     parameters: dict[str, Any],
     run_id: Any,
 ) -> SuiteOutcome:
-    """Validate one suite (all its batches) and store the merged result in the context."""
+    """Validate one suite and store its result in the context.
+
+    Pushed-down expectations: DuckDB counts over the whole frame, GX validates the rows that
+    break one of them (an empty frame when none does). The others: GX validates the whole
+    frame of their columns.
+    """
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+    )
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
@@ -428,29 +411,40 @@ def run_suite(
     suite = context.suites.get(spec.name)
     expectation_count = len(suite.expectations)
     suite_parameters = {**spec.parameters, **parameters}
-    groups = _column_groups(suite.expectations)
+    frame_sql = spec.frame_sql()
     try:
-        model_rows = con.sql(f'select count(*) from "{spec.model}"').fetchall()[0][0]
-        sqls = [spec.frame_sql(predicate) for predicate in spec.batch_filters(model_rows)]
-        batch_results: list[list[Any]] = []
+        relation = con.sql(frame_sql)
+        types = dict(zip(relation.columns, (str(kind) for kind in relation.types), strict=True))
+        pushed, direct = _split_pushable(suite, types, suite_parameters)
+        results: dict[int, Any] = {}
+        counts: dict[int, _Counts] = {}
+        rows = rows_read = 0
         batch_meta: dict[str, Any] = {}
-        rows = 0
-        empty_frame = None
-        for frame in reader.frames(sqls):
-            if frame.empty and len(sqls) > 1:
-                empty_frame = frame
-                continue
-            rows += len(frame)
-            results, batch_meta = _validate_frame(
-                frame, suite, groups, batch_definition, suite_parameters
+        if pushed:
+            rows, counts = _count_pushed(con, frame_sql, pushed)
+            columns = spec.referenced_columns([suite.expectations[i] for i in pushed])
+            breaking = [f"_u{index}" for index, count in counts.items() if count.unexpected]
+            if breaking:
+                flagged = _flagged_sql(frame_sql, pushed)
+                frame = _read_columns(con, flagged, columns, "where " + " or ".join(breaking))
+            else:
+                frame = _read_columns(con, frame_sql, columns, "limit 0")
+            rows_read += len(frame)
+            found, batch_meta = _validate_frame(
+                frame, suite, list(pushed), batch_definition, suite_parameters
             )
-            batch_results.append(results)
+            results.update(found)
+        if direct:
+            columns = spec.referenced_columns([suite.expectations[i] for i in direct])
+            frame = _read_columns(con, frame_sql, columns, "")
+            rows = max(rows, len(frame))
+            rows_read += len(frame)
+            found, direct_meta = _validate_frame(
+                frame, suite, direct, batch_definition, suite_parameters
+            )
+            results.update(found)
+            batch_meta = batch_meta or direct_meta
             del frame
-        if not batch_results:  # every batch empty: validate once so column checks still run
-            results, batch_meta = _validate_frame(
-                empty_frame, suite, groups, batch_definition, suite_parameters
-            )
-            batch_results.append(results)
     except (duckdb.Error, KeyError, ValueError, TypeError) as error:
         return SuiteOutcome(
             spec.name,
@@ -459,18 +453,31 @@ def run_suite(
             seconds=time.perf_counter() - started,
             note=f"{type(error).__name__}: {str(error).splitlines()[0]}",
         )
-    meta = {
-        **batch_meta,
-        "run_id": run_id,
-        "validation_time": run_id.run_time,
-        "market_warehouse": {
-            "model": spec.model,
-            "batches": len(batch_results),
-            "rows": rows,
-            "parameters": suite_parameters,
+    ordered = [results[index] for index in sorted(results)]
+    outcomes = [_outcome(item, counts.get(index)) for index, item in sorted(results.items())]
+    passed = sum(outcome.success for outcome in outcomes)
+    merged = ExpectationSuiteValidationResult(
+        success=passed == len(outcomes),
+        results=ordered,
+        suite_name=spec.name,
+        statistics={
+            "evaluated_expectations": len(outcomes),
+            "successful_expectations": passed,
+            "unsuccessful_expectations": len(outcomes) - passed,
+            "success_percent": 100.0 * passed / len(outcomes) if outcomes else None,
         },
-    }
-    merged, outcomes = _merge_batches(batch_results, spec.name, meta)
+        meta={
+            **batch_meta,
+            "run_id": run_id,
+            "validation_time": run_id.run_time,
+            "market_warehouse": {
+                "model": spec.model,
+                "rows": rows,
+                "rows_read": rows_read,
+                "parameters": suite_parameters,
+            },
+        },
+    )
     merged.suite_parameters = suite_parameters
     suite_id = ExpectationSuiteIdentifier(name=spec.name)
     context.validation_results_store.store_validation_results(
@@ -486,8 +493,8 @@ def run_suite(
         "FAIL" if failures else "PASS",
         expectations=expectation_count,
         failures=failures,
-        batches=len(batch_results),
         rows=rows,
+        rows_read=rows_read,
         seconds=time.perf_counter() - started,
     )
 
@@ -551,7 +558,6 @@ def run_checkpoint(
         },
     )
     con.execute("set enable_progress_bar = false")
-    reader = _FrameReader(con)
     try:
         relations = existing_relations(con)
         for spec in specs:
@@ -559,7 +565,6 @@ def run_checkpoint(
                 spec,
                 context=context,
                 batch_definition=batch_definition,
-                reader=reader,
                 con=con,
                 relations=relations,
                 parameters=parameters or {},
@@ -569,7 +574,6 @@ def run_checkpoint(
             for line in outcome.lines():
                 echo(line)
     finally:
-        reader.close()
         con.close()
 
     docs_index = None

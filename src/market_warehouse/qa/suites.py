@@ -7,14 +7,11 @@ A suite file is a plain Great Expectations 1.x expectation suite. Its
                   while that relation is not built.
 ``layer``         bronze, silver, gold, research... (ordering and the report only).
 ``requires``      other relations the query reads (optional; also skip the suite when absent).
-``query``         DuckDB SQL (a string or a list of lines) returning the frame. It may contain
-                  ``{batch_filter}``, replaced by the batch predicate (``true`` when the suite is
-                  not batched). Without ``query`` the runner selects the columns the
-                  expectations name from ``model``.
-``batch_column``  validate in batches of rows that share ``hash(batch_column) % n``; the
-                  expectations must then be row-wise or hold within one value of that column
-                  (e.g. uniqueness of (ticker, trade_date) batched by ticker).
-``batch_rows``    target rows per batch (default 1,000,000); n = ceil(rows of model / batch_rows).
+``query``         DuckDB SQL (a string or a list of lines) returning the frame. Without
+                  ``query`` the runner selects the columns the expectations name from ``model``.
+                  The runner never reads the whole frame into pandas for a row-wise
+                  expectation: DuckDB counts over it and GX sees the rows that break one
+                  (``market_warehouse.qa.pushdown``).
 ``parameters``    named defaults for ``{"$PARAMETER": name}`` values in the expectations
                   (data-dependent thresholds); the CLI's ``--param name=value`` overrides them.
 ``description``   one or two sentences for the report and the Data Docs.
@@ -25,15 +22,12 @@ Adding a gate for a new model is one new file in ``gx/expectations/``.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 META_KEY = "market_warehouse"
-DEFAULT_BATCH_ROWS = 1_000_000
 LAYER_ORDER = ("bronze", "silver", "gold", "research", "validation", "backtest", "portfolio")
-BATCH_FILTER = "{batch_filter}"
 
 
 class SuiteFileError(ValueError):
@@ -51,8 +45,6 @@ class SuiteSpec:
     description: str = ""
     query: str | None = None
     requires: tuple[str, ...] = ()
-    batch_column: str | None = None
-    batch_rows: int = DEFAULT_BATCH_ROWS
     parameters: dict[str, Any] = field(default_factory=dict)
     expectations: tuple[dict[str, Any], ...] = ()
 
@@ -61,38 +53,25 @@ class SuiteSpec:
         """Every relation that must exist before the suite can run."""
         return (self.model, *[name for name in self.requires if name != self.model])
 
-    def referenced_columns(self) -> list[str]:
-        """Columns named by the expectations, in first-seen order (for the default query)."""
+    def referenced_columns(self, expectations: list[Any] | None = None) -> list[str]:
+        """Columns named by ``expectations`` (default: the suite file's), in first-seen order.
+
+        Accepts the suite file's dicts or GX expectation objects.
+        """
         seen: dict[str, None] = {}
-        for expectation in self.expectations:
+        for expectation in self.expectations if expectations is None else expectations:
+            if not isinstance(expectation, dict):
+                expectation = expectation.configuration.to_json_dict()
             for name in expectation_columns(expectation.get("kwargs", {})):
                 seen.setdefault(name, None)
         return list(seen)
 
-    def frame_sql(self, batch_filter: str = "true") -> str:
-        """The SQL of the frame for one batch (``batch_filter`` is a SQL predicate)."""
-        if self.query is None:
-            columns = ", ".join(f'"{name}"' for name in self.referenced_columns()) or "*"
-            return f'select {columns} from "{self.model}" where {batch_filter}'
-        if BATCH_FILTER in self.query:
-            return self.query.replace(BATCH_FILTER, batch_filter)
-        if batch_filter == "true":
-            return self.query
-        return f"select * from (\n{self.query}\n) as suite_frame where {batch_filter}"
-
-    def batch_count(self, model_rows: int) -> int:
-        """Number of hash batches for a model of ``model_rows`` rows (1 when not batched)."""
-        if not self.batch_column or model_rows <= self.batch_rows:
-            return 1
-        return math.ceil(model_rows / self.batch_rows)
-
-    def batch_filters(self, model_rows: int) -> list[str]:
-        """One SQL predicate per batch; together they cover every row exactly once."""
-        batches = self.batch_count(model_rows)
-        if batches == 1:
-            return ["true"]
-        column = f'"{self.batch_column}"'
-        return [f"hash({column}) % {batches} = {index}" for index in range(batches)]
+    def frame_sql(self) -> str:
+        """The SQL of the suite's frame."""
+        if self.query is not None:
+            return self.query.strip().rstrip(";")
+        columns = ", ".join(f'"{name}"' for name in self.referenced_columns()) or "*"
+        return f'select {columns} from "{self.model}"'
 
 
 def expectation_columns(kwargs: dict[str, Any]) -> list[str]:
@@ -138,9 +117,6 @@ def parse_suite(path: Path) -> SuiteSpec | None:
     query = config.get("query")
     if isinstance(query, list):
         query = "\n".join(query)
-    batch_rows = int(config.get("batch_rows", DEFAULT_BATCH_ROWS))
-    if batch_rows <= 0:
-        raise SuiteFileError(f"{path}: batch_rows must be positive")
     return SuiteSpec(
         name=name,
         path=path,
@@ -149,8 +125,6 @@ def parse_suite(path: Path) -> SuiteSpec | None:
         description=config.get("description", ""),
         query=query,
         requires=tuple(config.get("requires", ())),
-        batch_column=config.get("batch_column"),
-        batch_rows=batch_rows,
         parameters=dict(config.get("parameters", {})),
         expectations=tuple(document.get("expectations", [])),
     )
