@@ -42,14 +42,31 @@ def parse_output(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def inject_high_below_low(con: duckdb.DuckDBPyConnection) -> None:
-    """A valid row of the primary series gets high < low (its flags stay false)."""
-    con.execute(
+    """A row of the primary series gets high < low and still passes as valid: its bar is
+    written with high below low and ``bronze_ohlcv`` (whose view computes some of the
+    ``q_*`` flags) is wrapped so that the row's ``is_valid`` stays true, as a broken flag
+    would leave it."""
+    source_file, line_no = con.execute(
         """
-        update bronze_parsed_lines set high = low - 1
-        where (source_file, source_line_no) in (
-            select source_file, source_line_no from bronze_valid_bars
-            where ticker = 'AAPL.US' order by trade_date limit 1 offset 100
+        select source_file, source_line_no from bronze_valid_bars
+        where ticker = 'AAPL.US' order by trade_date limit 1 offset 100
+        """
+    ).fetchall()[0]
+    con.execute(
+        "update bronze_parsed_lines set high = low - 1 "
+        "where source_file = ? and source_line_no = ?",
+        [source_file, line_no],
+    )
+    con.execute("alter view bronze_ohlcv rename to bronze_ohlcv_as_built")
+    quoted_file = source_file.replace("'", "''")
+    con.execute(
+        f"""
+        create view bronze_ohlcv as
+        select * replace (
+            is_valid or (source_file = '{quoted_file}' and source_line_no = {line_no})
+                as is_valid
         )
+        from bronze_ohlcv_as_built
         """
     )
 
