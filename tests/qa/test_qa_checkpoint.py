@@ -432,3 +432,84 @@ def test_parameters_from_the_command_line_are_read_as_json():
 def test_missing_warehouse_exits_2(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "none.duckdb"), "--gx-dir", str(GX_DIR)]) == 2
     assert "warehouse not found" in capsys.readouterr().err
+
+
+def test_every_pushed_down_type_matches_gx_on_nulls_nans_and_duplicates(tmp_path):
+    """Each expectation type counted in DuckDB, on a frame with NULLs, NaNs, duplicate keys
+    and values on the bounds: same verdicts and counts as GX on the whole frame."""
+    db_path = tmp_path / "edge.duckdb"
+    with duckdb.connect(str(db_path)) as con:
+        con.execute(
+            """
+            create table edge as
+            select * from (values
+                ('a', date '2020-01-01', 1, 1.0, 0.5, 'x'),
+                ('a', date '2020-01-02', 2, 'nan'::double, 1.0, 'y'),
+                ('a', date '2020-01-02', 3, null, null, null),
+                ('b', date '2020-01-01', 4, 3.0, 3.0, 'x'),
+                ('b', null, 5, 0.0, 4.0, 'z'),
+                ('b', null, 6, 5.0, 'nan'::double, 'x'),
+                (null, date '2020-01-03', 7, 2.0, 1.0, 'y')
+            ) as rows (k, d, n, a, b, s)
+            """
+        )
+    condition = {"type": "comparison", "column": {"name": "n"}, "operator": ">=", "parameter": 3}
+    pair = {"column_A": "a", "column_B": "b"}
+    key = {"column_list": ["k", "d"]}
+    expectations = [
+        ("expect_column_values_to_not_be_null", {"column": "a", "row_condition": condition}),
+        ("expect_column_values_to_be_null", {"column": "b", "row_condition": condition}),
+        ("expect_column_values_to_be_between", {"column": "a", "min_value": 1, "max_value": 3}),
+        ("expect_column_values_to_be_between", {"column": "a", "min_value": 1, "strict_min": True}),
+        ("expect_column_values_to_be_between", {"column": "b", "max_value": 1, "mostly": 0.5}),
+        ("expect_column_values_to_be_in_set", {"column": "s", "value_set": ["x", "y"]}),
+        ("expect_column_values_to_be_unique", {"column": "s"}),
+        ("expect_column_pair_values_a_to_be_greater_than_b", pair),
+        (
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            {**pair, "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+        ),
+        ("expect_column_pair_values_to_be_equal", {**pair, "ignore_row_if": "neither"}),
+        (
+            "expect_column_pair_values_to_be_in_set",
+            {"column_A": "k", "column_B": "s", "value_pairs_set": [["a", "x"], ["b", "x"]]},
+        ),
+        ("expect_compound_columns_to_be_unique", key),
+        ("expect_compound_columns_to_be_unique", {**key, "ignore_row_if": "any_value_is_missing"}),
+    ]
+    gx_dir = tmp_path / "gx"
+    (gx_dir / "expectations").mkdir(parents=True)
+    (gx_dir / "expectations" / "edge.json").write_text(
+        json.dumps(
+            {
+                "name": "edge",
+                "meta": {"market_warehouse": {"model": "edge", "query": "select * from edge"}},
+                "expectations": [
+                    {"type": kind, "kwargs": kwargs, "meta": {"check": f"check_{index}"}}
+                    for index, (kind, kwargs) in enumerate(expectations)
+                ],
+            }
+        )
+    )
+    results = tmp_path / "results"
+    (outcome,) = run_checkpoint(
+        db_path, gx_dir, results, build_docs=False, echo=lambda line: None
+    ).suites
+    assert outcome.rows == 7
+    checkpoint = stored_results(results)
+
+    context = build_context(gx_dir, tmp_path / "whole")
+    asset = context.data_sources.add_pandas("whole").add_dataframe_asset("frame")
+    batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
+    suite = context.suites.get("edge")
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        frame = con.sql("select * from edge").df()
+    found, _ = _validate_frame(frame, suite, list(range(len(expectations))), batch_definition, {})
+    failing = 0
+    for index, item in found.items():
+        expected = {"success": item.success, **item.result}
+        actual = checkpoint[("edge", f"check_{index}")]
+        for key in ("success", "element_count", "missing_count", "unexpected_count"):
+            assert actual.get(key) == expected.get(key), (expectations[index], key)
+        failing += not item.success
+    assert failing >= 8

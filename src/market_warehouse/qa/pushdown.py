@@ -146,7 +146,7 @@ def _missing_and_ok(
         values = ", ".join(literal(value) for value in kwargs.get("value_set") or [])
         return _is_missing(column, types), f"{quote(column)} in ({values or 'null'})"
     if expectation_type == "expect_column_values_to_be_unique":
-        return _is_missing(column, types), f"count(*) over (partition by {quote(column)}) = 1"
+        return _is_missing(column, types), _no_equal_neighbour([column])
     if expectation_type in (
         "expect_column_pair_values_a_to_be_greater_than_b",
         "expect_column_pair_values_to_be_equal",
@@ -164,9 +164,23 @@ def _missing_and_ok(
         }.get(ignore)
         if ignored is None or not columns:
             raise NotPushableError(f"ignore_row_if {ignore!r}")
-        partition = ", ".join(quote(name) for name in columns)
-        return f"({ignored})", f"count(*) over (partition by {partition}) = 1"
+        return f"({ignored})", _no_equal_neighbour(columns)
     raise NotPushableError(f"{expectation_type} has no SQL form here")
+
+
+def _no_equal_neighbour(columns: list[str]) -> str:
+    """The row's key occurs once: sorted by the key, neither neighbour has the same key.
+
+    Cheaper than ``count(*) over (partition by key)`` (one sort instead of a hash partition
+    carrying every column); NULLs compare equal, as pandas' ``duplicated`` has them.
+    """
+    *partition, last = [quote(name) for name in columns]
+    by = f"partition by {', '.join(partition)} " if partition else ""
+    window = f"({by}order by {last})"
+    return (
+        f"not ({last} is not distinct from lag({last}) over {window}"
+        f" or {last} is not distinct from lead({last}) over {window})"
+    )
 
 
 def _pair(expectation_type: str, kwargs: dict[str, Any], types: dict[str, str]) -> tuple[str, str]:
