@@ -11,11 +11,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook=[
-        "{{ bronze_prepare_file_load() }}",
-        "{{ set_insertion_order(false) }}",
-    ],
-    post_hook="{{ set_insertion_order(true) }}",
+    pre_hook="{{ bronze_prepare_file_load() }}",
 ) }}
 
 with

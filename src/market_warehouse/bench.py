@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "years": args.years,
         "seed": args.seed,
         "duckdb_threads": env.get("MW_DUCKDB_THREADS", "2"),
-        "duckdb_memory_limit": env.get("MW_DUCKDB_MEMORY_LIMIT", "4GB"),
+        "duckdb_memory_limit": env.get("MW_DUCKDB_MEMORY_LIMIT", "3GB"),
         "cpu_count": os.cpu_count(),
     }
 
