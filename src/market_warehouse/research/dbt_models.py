@@ -40,7 +40,7 @@ against the tables, so a table built with other vars is reported, not silently m
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -356,6 +356,7 @@ def read_rows(
     matrix_columns: Sequence[str],
     columns: Sequence[str] = (),
     where: str | None = None,
+    batch_rows: int = READ_BATCH_ROWS,
 ) -> tuple[pa.Table, np.ndarray]:
     """Rows of ``relation`` (filtered by the SQL predicate ``where``), ordered by (ticker,
     trade_date): ``columns`` as an Arrow table (no pandas, no Python strings) and
@@ -366,7 +367,7 @@ def read_rows(
     names = list(dict.fromkeys([*columns, *matrix_columns]))
     quoted = ", ".join(f'"{c}"' for c in names)
     sql = f"select {quoted} from rows {where_sql} order by ticker, trade_date"
-    reader = relation.query("rows", sql).to_arrow_reader(READ_BATCH_ROWS)
+    reader = relation.query("rows", sql).to_arrow_reader(batch_rows)
     X = np.empty((n, len(matrix_columns)))
     batches, start = [], 0
     for batch in reader:
@@ -379,6 +380,46 @@ def read_rows(
         raise RuntimeError(f"read {start} rows, expected {n}")
     schema = pa.schema([reader.schema.field(c) for c in columns])
     return pa.Table.from_batches(batches, schema=schema), X
+
+
+def ticker_batches(
+    relation: Any,
+    matrix_columns: Sequence[str],
+    columns: Sequence[str],
+    batch_rows: int = READ_BATCH_ROWS,
+) -> Iterator[tuple[pa.Table, np.ndarray]]:
+    """:func:`read_rows` of every row in pieces of whole tickers (about ``batch_rows`` rows
+    each, in (ticker, trade_date) order): per-ticker computations such as the HMM forward
+    filter see complete series while only one piece is in memory. ``columns`` must include
+    ``ticker``."""
+    names = list(dict.fromkeys([*columns, *matrix_columns]))
+    quoted = ", ".join(f'"{c}"' for c in names)
+    sql = f"select {quoted} from rows order by ticker, trade_date"
+    reader = relation.query("rows", sql).to_arrow_reader(batch_rows)
+    schema = reader.schema
+    pending: list[pa.RecordBatch] = []
+
+    def piece(batches: list[pa.RecordBatch]) -> tuple[pa.Table, np.ndarray]:
+        table = pa.Table.from_batches(batches, schema=schema)
+        X = np.empty((table.num_rows, len(matrix_columns)))
+        for j, name in enumerate(matrix_columns):
+            X[:, j] = table.column(name).to_numpy()
+        return table.select(list(columns)), X
+
+    for batch in reader:
+        if batch.num_rows == 0:
+            continue
+        tickers = batch.column("ticker")
+        last = tickers[len(tickers) - 1]
+        # Rows of the batch's last ticker may continue in the next batch: hold them back.
+        # The rows held back so far share one ticker; they are complete once it changes.
+        cut = int(pc.sum(pc.not_equal(tickers, last)).as_py() or 0)
+        if cut or (pending and pending[0].column("ticker")[0] != last):
+            yield piece([*pending, batch.slice(0, cut)])
+            pending = []
+        pending.append(batch.slice(cut))
+    if pending and sum(b.num_rows for b in pending):
+        yield piece(pending)
 
 
 def read_frame(relation: Any, columns: Sequence[str], where: str | None = None) -> pd.DataFrame:
@@ -511,15 +552,24 @@ def _with_run_id(
 
 def zscores_table(dataset: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_zscores``: :func:`scaled_features` (split, null policy, scaler fitted on the
-    train rows) of the ``research_dataset`` relation (:func:`zscores_input_columns`); one row
-    per kept row. The relation is read here so that its frame is freed once prepared."""
+    train rows) of the ``research_dataset`` relation; one row per kept row. Tickers go through
+    pandas as int codes (:func:`ticker_codes`) and come back as a dictionary column."""
     s = settings(config)
+    table, _ = read_rows(dataset, [], dataset.columns)
+    tickers = table.column("ticker").combine_chunks().dictionary_encode()
+    frame = table.set_column(0, "ticker", tickers.indices).to_pandas(
+        date_as_object=False, split_blocks=True, self_destruct=True
+    )
+    del table
     with limit_threads(s.max_threads):
-        prepared, _, X, _ = scaled_features(to_frame(dataset), **s.common())
-    ids = prepared.frame[["ticker", "trade_date", *ZSCORE_FLAGS]]
+        prepared, _, X, _ = scaled_features(frame, **s.common())
+    del frame
+    ids = prepared.frame[["trade_date", *ZSCORE_FLAGS]]
+    codes = pa.array(prepared.frame["ticker"].to_numpy(dtype=np.int32))
     del prepared
+    ticker = pa.table({"ticker": pa.DictionaryArray.from_arrays(codes, tickers.dictionary)})
     z = {z_column(feature): X[:, j] for j, feature in enumerate(s.features)}
-    return _with_run_id(ids, "research_zscores", s, z)
+    return _with_run_id(ids, "research_zscores", s, z, ids=ticker)
 
 
 def _z_columns(s: ResearchSettings) -> list[str]:
@@ -771,8 +821,10 @@ def hmm_states_table(
 ) -> pa.Table:
     """``research_hmm_states``: causal decode of every kept row with the stored HMM.
 
-    ``zscores``: relation of ``research_zscores``; sequences split per ticker at gaps;
-    forward-filtered ``hmm_state``/``hmm_state_prob``; no ``fwd_*`` columns.
+    ``zscores``: relation of ``research_zscores``, decoded in pieces of whole tickers
+    (:func:`ticker_batches`; sequences never cross tickers, so the pieces change nothing);
+    sequences split per ticker at gaps; forward-filtered ``hmm_state``/``hmm_state_prob``; no
+    ``fwd_*`` columns.
     """
     s = settings(config)
     ids = set(model_frame["run_id"])
@@ -783,17 +835,25 @@ def hmm_states_table(
             "rebuild it with the same vars"
         )
     model = stored_hmm(model_frame, s.features)
-    cols = ["ticker", "trade_date", "flow_state_code", "has_dropped_row_before", "is_train"]
-    rows, X, seq = _sequence_rows(zscores, s, None, [*cols, "is_test"])
+    ids = ["ticker", "trade_date", "flow_state_code"]
+    cols = [*ids, "has_dropped_row_before", "is_train", "is_test"]
+    parts, n_sequences = [], 0
     with limit_threads(s.max_threads):
-        decoded = decode_columns(model, X, seq)
-    del X
-    out = rows.select(["ticker", "trade_date", "flow_state_code"])
-    for name, values in decoded.items():
-        mask = np.ma.getmask(values) if isinstance(values, np.ma.MaskedArray) else None
-        out = out.append_column(name, pa.array(np.ma.getdata(values), mask=mask))
-    for name in ("is_train", "is_test"):
-        out = out.append_column(name, rows.column(name))
+        for rows, X in ticker_batches(zscores, _z_columns(s), cols):
+            seq = _sequences(rows, s)
+            decoded = decode_columns(model, X, seq)
+            del X
+            decoded["hmm_sequence_id"] = decoded["hmm_sequence_id"] + n_sequences
+            n_sequences += len(seq.lengths)
+            out = rows.select(ids)
+            for name, values in decoded.items():
+                masked = isinstance(values, np.ma.MaskedArray)
+                mask = np.ma.getmaskarray(values) if masked else None
+                out = out.append_column(name, pa.array(np.ma.getdata(values), mask=mask))
+            for name in ("is_train", "is_test"):
+                out = out.append_column(name, rows.column(name))
+            parts.append(out)
+    out = pa.concat_tables(parts)
     return _with_run_id(out, "research_hmm_states", s)
 
 

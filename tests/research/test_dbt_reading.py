@@ -1,0 +1,73 @@
+# X is the feature matrix (scikit-learn convention).
+# ruff: noqa: N806
+import datetime as dt
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from market_warehouse.research.dbt_models import (
+    read_frame,
+    read_rows,
+    ticker_batches,
+    ticker_codes,
+)
+
+
+@pytest.fixture
+def relation():
+    """A shuffled table of 3 tickers x 50 days; read_rows must return it sorted."""
+    rng = np.random.default_rng(0)
+    days = [dt.date(2020, 1, 1) + dt.timedelta(days=i) for i in range(50)]
+    df = pd.DataFrame(
+        {
+            "ticker": np.repeat(["B", "A", "C"], 50),
+            "trade_date": days * 3,
+            "is_train": np.tile(np.arange(50) < 30, 3),
+            "z_a": rng.standard_normal(150),
+            "z_b": rng.standard_normal(150),
+        }
+    ).sample(frac=1.0, random_state=1)
+    con = duckdb.connect()
+    con.register("src", df)
+    con.execute("create table t as select * from src")
+    yield con.table("t"), df
+    con.close()
+
+
+def test_read_rows_returns_the_filtered_rows_sorted_with_their_matrix(relation):
+    rel, df = relation
+    ids, X = read_rows(rel, ["z_a", "z_b"], ["ticker", "trade_date"], "is_train", batch_rows=7)
+    expected = df[df["is_train"]].sort_values(["ticker", "trade_date"])
+    assert ids.column("ticker").to_pylist() == expected["ticker"].tolist()
+    assert ids.column("trade_date").to_pylist() == expected["trade_date"].tolist()
+    assert X.shape == (90, 2) and X.flags.c_contiguous
+    np.testing.assert_array_equal(X, expected[["z_a", "z_b"]].to_numpy())
+
+
+def test_read_frame_gives_tickers_as_codes_in_ticker_order(relation):
+    rel, _ = relation
+    frame = read_frame(rel, ["ticker", "trade_date", "z_a"])
+    assert frame["ticker"].tolist() == [0] * 50 + [1] * 50 + [2] * 50  # A, B, C
+    assert frame["trade_date"].is_monotonic_increasing is False  # restarts per ticker
+    assert (frame.groupby("ticker")["trade_date"].is_monotonic_increasing).all()
+
+
+def test_ticker_codes_of_an_empty_column_are_empty():
+    import pyarrow as pa
+
+    assert ticker_codes(pa.chunked_array([], type=pa.string())).size == 0
+
+
+def test_ticker_batches_hold_whole_tickers_and_add_up_to_every_row(relation):
+    rel, _ = relation
+    everything, X_all = read_rows(rel, ["z_a"], ["ticker", "trade_date"])
+    pieces = list(ticker_batches(rel, ["z_a"], ["ticker", "trade_date"], batch_rows=20))
+    assert len(pieces) == 3  # 3 tickers of 50 rows, batches of 20 rows
+    for ids, X in pieces:
+        assert len(set(ids.column("ticker").to_pylist())) == 1
+        assert len(X) == ids.num_rows == 50
+    np.testing.assert_array_equal(np.vstack([X for _, X in pieces]), X_all)
+    tickers = [t for ids, _ in pieces for t in ids.column("ticker").to_pylist()]
+    assert tickers == everything.column("ticker").to_pylist()
