@@ -609,15 +609,17 @@ def cluster_assignments_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
     row order of a table carries no meaning).
     """
     s = settings(config)
-    X, y = _fit_rows(rows, s)
+    ids, X = read_rows(rows, _z_columns(s), [*ASSIGNMENT_IDS, ORDER_OUTCOME], "is_train")
+    y = ids.column(ORDER_OUTCOME).to_numpy().astype(np.float64)
     parts = []
     with limit_threads(s.max_threads):
         model = _cluster_model(s, s.cluster_method, s.cluster_k, s.seed).fit(X, y)
-        del X, y
-        for where in ("is_train", "not is_train"):
-            ids, X = read_rows(rows, _z_columns(s), ASSIGNMENT_IDS, where)
+        for where in (None, "not is_train"):
+            if where is not None:  # the train rows were read for the fit
+                ids, X = read_rows(rows, _z_columns(s), ASSIGNMENT_IDS, where)
             if ids.num_rows:
                 labels = cluster_assignments(model, X, pd.DataFrame(index=range(len(X))))
+                ids = ids.select(list(ASSIGNMENT_IDS))
                 parts.append(_with_run_id(labels, "research_cluster_assignments", s, ids=ids))
             del ids, X
     return pa.concat_tables(parts)
