@@ -30,8 +30,14 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Run ``command`` and return its wall time (s) and peak RSS (MiB) of its process tree."""
+def measure_process(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[float, int, str]:
+    """Run ``command``; return (wall s, peak RSS bytes of its process tree, output).
+
+    The RSS of the process and all its children is sampled every 20 ms. Raises
+    ``RuntimeError`` with the end of the output when the command fails.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -51,7 +57,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
                 peak = max(peak, sum(p.memory_info().rss for p in tree))
             except psutil.Error:
                 pass
-            time.sleep(0.05)
+            stop.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -59,9 +65,15 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
     stop.set()
     sampler.join()
     wall = time.perf_counter() - started
+    text = output.decode(errors="replace")
     if process.returncode != 0:
-        sys.stdout.write(output.decode(errors="replace")[-6000:])
-        raise SystemExit(f"command failed: {' '.join(command)}")
+        raise RuntimeError(f"command failed: {' '.join(command)}\n{text[-6000:]}")
+    return wall, peak, text
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Run ``command`` and return its wall time (s) and peak RSS (MiB) of its process tree."""
+    wall, peak, _ = measure_process(command, env)
     return {"wall_s": wall, "peak_rss_mib": peak / 2**20}
 
 

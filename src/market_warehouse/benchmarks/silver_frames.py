@@ -29,14 +29,12 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
+from market_warehouse.bench import measure_process
 
 EPS = 1e-12
 BAR_COLUMNS = ["ticker", "trade_date", "open", "high", "low", "close", "volume"]
@@ -429,42 +427,6 @@ def _dbt_command(db_path: Path, raw_root: str | None) -> tuple[list[str], dict]:
     return command, env
 
 
-def _measure(command: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    """Run ``command``; return (wall seconds, peak RSS bytes over its process tree, stdout)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    peak = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(process.pid)
-        while not stop.is_set():
-            try:
-                tree = [root, *root.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree))
-            except psutil.Error:
-                pass
-            stop.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = process.communicate()
-    stop.set()
-    sampler.join()
-    elapsed = time.perf_counter() - started
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{output[-4000:]}")
-    return elapsed, peak, output
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True, help="warehouse holding bronze")
@@ -484,13 +446,13 @@ def main(argv: list[str] | None = None) -> int:
             copy = Path(tmp) / "warehouse.duckdb"
             shutil.copyfile(args.db, copy)
             command, env = _dbt_command(copy, args.raw_root)
-            elapsed, peak, _ = _measure(command, env)
+            elapsed, peak, _ = measure_process(command, env)
         results.append(("dbt silver (DuckDB)", elapsed, peak, ""))
     for engine in ("pandas", "polars"):
         if engine in args.skip:
             continue
         command = [sys.executable, "-m", MODULE, "--db", str(args.db), "--frame-worker", engine]
-        elapsed, peak, output = _measure(command)
+        elapsed, peak, output = measure_process(command)
         info = json.loads(output.strip().splitlines()[-1])
         results.append((f"{engine} frames", elapsed, peak, f"read {info['read_s']:.1f} s"))
 
