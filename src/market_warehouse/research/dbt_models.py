@@ -12,7 +12,9 @@ Read and scale once
 joins. ``research_zscores`` applies the split, the null policy and the scaler (fitted on the
 train rows) once and stores the standardised features ``z_<feature>`` of every kept row with
 ``is_train``, ``is_test`` and ``has_dropped_row_before``; every fit reads that matrix.
-:func:`to_frame` reads a relation into pandas through Arrow, ordered by (ticker, trade_date).
+:func:`read_rows` reads the rows a model needs (filtered and ordered by (ticker, trade_date) in
+SQL) into one numpy matrix plus Arrow id columns; :func:`read_frame` gives the diagnostics a
+pandas frame of their few columns, tickers as int codes.
 
 Fit once, read many
 -------------------
@@ -451,12 +453,6 @@ def zscores_input_columns(config: Mapping[str, Any] | ResearchSettings) -> str:
     and the features."""
     s = settings(config)
     return ", ".join(dict.fromkeys(["ticker", "trade_date", "flow_state_code", *s.features]))
-
-
-def zscore_columns(config: Mapping[str, Any] | ResearchSettings) -> str:
-    """Projection of ``research_zscores`` for a fit: ids, flags and the z columns."""
-    s = settings(config)
-    return ", ".join(["ticker", "trade_date", *ZSCORE_FLAGS, *(z_column(f) for f in s.features)])
 
 
 def outcome_columns() -> str:
@@ -1060,7 +1056,6 @@ __all__ = [
     "hmm_transitions_table",
     "outcome_columns",
     "z_column",
-    "zscore_columns",
     "zscores_input_columns",
     "zscores_table",
     "model_params",
