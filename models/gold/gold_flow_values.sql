@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='ticker',
     on_schema_change='fail',
-    post_hook="{{ silver_delete_vanished_tickers(ref('silver_indicators')) }}",
+    post_hook="{{ delete_vanished_tickers(ref('silver_indicators')) }}",
 ) }}
 
 {#- The stored window results of the event grammar v1 and the features v1 (REFERENCE Part A §5,
@@ -87,23 +87,11 @@ ticker_markers as (
 
 ),
 
-{% if is_incremental() %}
-
 tickers_to_rebuild as (
 
-    {{ silver_tickers_to_rebuild('ticker_markers', this) }}
+    {{ tickers_to_rebuild('ticker_markers', this) }}
 
 ),
-
-{% else %}
-
-tickers_to_rebuild as (
-
-    select ticker from ticker_markers
-
-),
-
-{% endif %}
 
 ticker_ids as (
 

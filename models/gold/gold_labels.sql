@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='ticker',
     on_schema_change='fail',
-    post_hook="{{ silver_delete_vanished_tickers(ref('silver_base_series')) }}",
+    post_hook="{{ delete_vanished_tickers(ref('silver_base_series')) }}",
 ) }}
 
 {#- Forward outcomes and triple-barrier labels: the only gold model that reads bars after t
@@ -67,23 +67,11 @@ ticker_markers as (
 
 ),
 
-{% if is_incremental() %}
-
 tickers_to_rebuild as (
 
-    {{ silver_tickers_to_rebuild('ticker_markers', this) }}
+    {{ tickers_to_rebuild('ticker_markers', this) }}
 
 ),
-
-{% else %}
-
-tickers_to_rebuild as (
-
-    select ticker from ticker_markers
-
-),
-
-{% endif %}
 
 ticker_ids as (
 

@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='ticker',
     on_schema_change='fail',
-    post_hook="{{ silver_delete_vanished_tickers(ref('bronze_valid_bars')) }}",
+    post_hook="{{ delete_vanished_tickers(ref('bronze_valid_bars')) }}",
 ) }}
 
 {%- set eps = var('silver_eps') -%}
@@ -90,23 +90,11 @@ ticker_markers as (
 
 ),
 
-{% if is_incremental() %}
-
 tickers_to_rebuild as (
 
-    {{ silver_tickers_to_rebuild('ticker_markers', this) }}
+    {{ tickers_to_rebuild('ticker_markers', this) }}
 
 ),
-
-{% else %}
-
-tickers_to_rebuild as (
-
-    select ticker from ticker_markers
-
-),
-
-{% endif %}
 
 -- an integer key partitions windows faster than the VARCHAR ticker (DESIGN §7); the strings
 -- come back from this small table at the end

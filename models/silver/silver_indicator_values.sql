@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='ticker',
     on_schema_change='fail',
-    post_hook="{{ silver_delete_vanished_tickers(ref('silver_base_bars')) }}",
+    post_hook="{{ delete_vanished_tickers(ref('silver_base_bars')) }}",
 ) }}
 
 {#- Stored indicator values; `silver_indicators` adds the row-wise columns. Every indicator is
@@ -149,23 +149,11 @@ ticker_markers as (
 
 ),
 
-{% if is_incremental() %}
-
 tickers_to_rebuild as (
 
-    {{ silver_tickers_to_rebuild('ticker_markers', this) }}
+    {{ tickers_to_rebuild('ticker_markers', this) }}
 
 ),
-
-{% else %}
-
-tickers_to_rebuild as (
-
-    select ticker from ticker_markers
-
-),
-
-{% endif %}
 
 tickers as (
 
