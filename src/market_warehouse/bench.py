@@ -35,7 +35,7 @@ def measure_process(
 ) -> tuple[float, int, str]:
     """Run ``command``; return (wall s, peak RSS bytes of its process tree, output).
 
-    The RSS of the process and all its children is sampled every 20 ms. Raises
+    The RSS of the process and all its children is sampled every 50 ms. Raises
     ``RuntimeError`` with the end of the output when the command fails.
     """
     started = time.perf_counter()
@@ -57,7 +57,7 @@ def measure_process(
                 peak = max(peak, sum(p.memory_info().rss for p in tree))
             except psutil.Error:
                 pass
-            stop.wait(0.02)
+            stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -7,7 +7,7 @@ Command line (the warehouse must already hold bronze, e.g. after ``dbt build --s
         [--raw-root data/raw] [--skip dbt|pandas|polars ...]
 
 Each contender runs in its own subprocess, so its wall time and peak resident set size (RSS,
-sampled every 20 ms over the process tree with psutil) are its own:
+sampled every 50 ms over the process tree with psutil) are its own:
 
 - ``dbt``: ``dbt run --full-refresh`` of the silver models (the XNYS calendar, the two stored
   tables and the two views) on a copy of the warehouse, reading bronze and writing the tables;
