@@ -118,12 +118,11 @@ def inject_fwd_ret_on_last_row(con: duckdb.DuckDBPyConnection, table: str) -> No
     )
 
 
-@pytest.fixture(scope="module")
-def defective_run(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The CLI (``python -m market_warehouse.qa``) run on a copy with every defect that its
-    layers allow; returns (completed process, {defect: expected (suite, check)})."""
-    root = tmp_path_factory.mktemp("qa_defects")
-    db_path = copy_warehouse(sample_warehouse, root)
+def inject_every_defect(
+    db_path: Path, *, missing_after_warmup: bool = False
+) -> dict[str, tuple[str, str]]:
+    """Inject every defect the built layers allow; return {defect: expected (suite, check)}.
+    With ``missing_after_warmup`` an RSI value due after the warm-up is also set to NULL."""
     built = relations(db_path)
     expected = {
         "high_below_low": ("bronze_ohlcv", "high_ge_low"),
@@ -138,12 +137,24 @@ def defective_run(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFacto
         if "silver_indicators" in built and rsi_table:
             inject_rsi_101(con, rsi_table)
             expected["rsi_101"] = ("silver_indicators", "rsi_14_in_0_100")
+            if missing_after_warmup:
+                inject_missing_after_warmup(con, rsi_table)
         if "gold_events" in built and state_table:
             inject_state_code_7(con, state_table)
             expected["state_code_7"] = ("gold_events", "flow_state_code_in_0_4")
         if label_table:
             inject_fwd_ret_on_last_row(con, label_table)
             expected["fwd_ret_5_on_last_row"] = (label_table, "fwd_ret_5_null_in_last_5_rows")
+    return expected
+
+
+@pytest.fixture(scope="module")
+def defective_run(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The CLI (``python -m market_warehouse.qa``) run on a copy with every defect that its
+    layers allow; returns (completed process, {defect: expected (suite, check)})."""
+    root = tmp_path_factory.mktemp("qa_defects")
+    db_path = copy_warehouse(sample_warehouse, root)
+    expected = inject_every_defect(db_path)
     done = subprocess.run(
         [
             sys.executable,
@@ -298,19 +309,7 @@ def test_sql_counts_equal_gx_on_whole_frames(sample_warehouse, tmp_path):
     missing and unexpected counts as the checkpoint for every expectation."""
     db_path = copy_warehouse(sample_warehouse, tmp_path / "db")
     built = relations(db_path)
-    rsi_table = table_with_column(db_path, "rsi_14", prefix="silver_")
-    state_table = table_with_column(db_path, "flow_state_code", prefix="gold_")
-    label_table = table_with_column(db_path, "fwd_ret_5", prefix="gold_")
-    with duckdb.connect(str(db_path)) as con:
-        inject_high_below_low(con)
-        inject_duplicate_key(con)
-        if "silver_indicators" in built and rsi_table:
-            inject_rsi_101(con, rsi_table)
-            inject_missing_after_warmup(con, rsi_table)
-        if "gold_events" in built and state_table:
-            inject_state_code_7(con, state_table)
-        if label_table:
-            inject_fwd_ret_on_last_row(con, label_table)
+    inject_every_defect(db_path, missing_after_warmup=True)
     results = tmp_path / "results"
     outcome = run_checkpoint(db_path, GX_DIR, results, build_docs=False, echo=lambda line: None)
     checkpoint = stored_results(results)
