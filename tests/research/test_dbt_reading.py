@@ -71,3 +71,23 @@ def test_ticker_batches_hold_whole_tickers_and_add_up_to_every_row(relation):
     np.testing.assert_array_equal(np.vstack([X for _, X in pieces]), X_all)
     tickers = [t for ids, _ in pieces for t in ids.column("ticker").to_pylist()]
     assert tickers == everything.column("ticker").to_pylist()
+
+
+def test_ticker_batches_of_many_rows_hold_several_whole_tickers(relation):
+    rel, _ = relation
+    everything, X_all = read_rows(rel, ["z_a", "z_b"], ["ticker", "trade_date"])
+    pieces = list(ticker_batches(rel, ["z_a", "z_b"], ["ticker", "trade_date"], batch_rows=120))
+    sizes = [ids.num_rows for ids, _ in pieces]
+    assert sum(sizes) == 150 and all(size % 50 == 0 for size in sizes)
+    assert max(sizes) >= 100  # at least two tickers in one piece
+    np.testing.assert_array_equal(np.vstack([X for _, X in pieces]), X_all)
+
+
+def test_matrix_copied_in_cache_blocks_equals_the_columns(relation, monkeypatch):
+    import market_warehouse.research.dbt_models as dbt_models
+
+    rel, df = relation
+    monkeypatch.setattr(dbt_models, "COPY_BLOCK_ROWS", 7)
+    ids, X = read_rows(rel, ["z_b", "z_a"], ["ticker", "trade_date"])
+    expected = df.sort_values(["ticker", "trade_date"])[["z_b", "z_a"]].to_numpy()
+    np.testing.assert_array_equal(X, expected)

@@ -96,6 +96,56 @@ def test_emission_density_matches_scipy_and_filter_matches_hmmlearn(fitted, plan
     assert fitted.score(X) == pytest.approx(g.score(X), rel=1e-10)
 
 
+def _per_sequence_reference(startprob, transmat, log_b, lengths):
+    """The forward recursion written out one sequence and one row at a time."""
+    out, loglik, start = np.empty_like(log_b), [], 0
+    for n in lengths:
+        total = 0.0
+        for t in range(start, start + n):
+            if t == start:
+                a = np.log(startprob) + log_b[t]
+            else:
+                prev = np.exp(out[t - 1])
+                a = np.log(prev @ transmat) + log_b[t]
+            c = np.log(np.exp(a - a.max()).sum()) + a.max()
+            out[t] = a - c
+            total += c
+        loglik.append(total)
+        start += n
+    return out, np.array(loglik)
+
+
+def test_lockstep_filter_equals_a_per_sequence_reference_on_sequences_of_many_lengths():
+    rng = np.random.default_rng(5)
+    k = 4
+    lengths = np.array([1, 7, 300, 2, 45, 300, 1, 120, 33])
+    startprob = rng.dirichlet(np.ones(k))
+    transmat = rng.dirichlet(np.ones(k) * 0.5, size=k)
+    log_b = rng.normal(-30.0, 12.0, size=(lengths.sum(), k))
+    log_f, loglik = forward_filter(startprob, transmat, log_b, lengths)
+    ref_f, ref_ll = _per_sequence_reference(startprob, transmat, log_b, lengths)
+    np.testing.assert_allclose(np.exp(log_f), np.exp(ref_f), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(loglik, ref_ll, rtol=1e-12)
+    # decoding the sequences in any grouping gives the same bits
+    cut = int(lengths[:4].sum())
+    first, _ = forward_filter(startprob, transmat, log_b[:cut], lengths[:4])
+    second, _ = forward_filter(startprob, transmat, log_b[cut:], lengths[4:])
+    np.testing.assert_array_equal(np.vstack([first, second]), log_f)
+
+
+def test_emission_blocks_do_not_change_the_densities(monkeypatch):
+    import market_warehouse.research.hmm as hmm_module
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((1000, 6))
+    means, variances = rng.standard_normal((3, 6)), rng.random((3, 6)) + 0.1
+    whole = log_emission_diag(X, means, variances)
+    monkeypatch.setattr(hmm_module, "EMISSION_BLOCK_ROWS", 37)
+    np.testing.assert_array_equal(log_emission_diag(X, means, variances), whole)
+    ref = norm.logpdf(X[:, None, :], means, np.sqrt(variances)).sum(axis=2)
+    np.testing.assert_allclose(whole, ref, rtol=1e-12)
+
+
 # ---------------------------------------------------------------- planted recovery
 
 
