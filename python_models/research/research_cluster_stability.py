@@ -1,10 +1,8 @@
 """Seed stability of the clustering: pairwise ARI of the test-row labels."""
 
-from market_warehouse.research.dbt_models import cluster_stability_table, outcome_columns
+from market_warehouse.research.dbt_models import cluster_stability_table
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    outcome = dbt.ref("research_dataset").project(outcome_columns())
-    rows = dbt.ref("research_zscores").join(outcome, "ticker, trade_date")
-    return cluster_stability_table(rows, dbt.config.get("research"))
+    return cluster_stability_table(dbt.ref("research_zscores"), dbt.config.get("research"))

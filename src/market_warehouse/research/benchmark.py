@@ -184,7 +184,7 @@ def warehouse_timings(db_path: str, config: dict[str, Any]) -> pd.DataFrame:
     def load() -> pd.DataFrame:
         with duckdb.connect(db_path, read_only=True) as con:
             con.execute("set memory_limit = '4GB'")  # as the dbt profile
-            cols = f"{zscores_input_columns(s)}, fwd_ret_10"
+            cols = zscores_input_columns(s)
             return to_frame(con.sql(f"select {cols} from gold_ml_dataset"))
 
     with limit_threads(s.max_threads):

@@ -71,11 +71,14 @@ from market_warehouse.research.hmm import (
     state_frequency,
     transition_counts,
 )
-from market_warehouse.research.pipeline import limit_threads, scaled_features
+from market_warehouse.research.pipeline import limit_threads
 from market_warehouse.research.preprocessing import (
     DEFAULT_FEATURES,
     FORWARD_COLUMNS,
     LOOKAHEAD_PREFIXES,
+    NULL_FILL_VALUES,
+    FeatureScaler,
+    check_no_lookahead,
 )
 from market_warehouse.research.profiles import PROFILE_FEATURES, profile_frame
 from market_warehouse.research.runs import params_hash, research_run_row
@@ -476,15 +479,12 @@ def z_column(feature: str) -> str:
 
 
 def zscores_input_columns(config: Mapping[str, Any] | ResearchSettings) -> str:
-    """Projection of ``research_dataset`` for ``research_zscores``: ids, ``flow_state_code``
-    and the features."""
+    """Projection of ``research_dataset`` for ``research_zscores``: ids, ``flow_state_code``,
+    ``fwd_ret_10`` (orders cluster ids; stored so that the fits need no join) and the
+    features."""
     s = settings(config)
-    return ", ".join(dict.fromkeys(["ticker", "trade_date", "flow_state_code", *s.features]))
-
-
-def outcome_columns() -> str:
-    """Projection of ``research_dataset`` joined to the z-scores of a clustering fit."""
-    return f"ticker, trade_date, {ORDER_OUTCOME}"
+    cols = ["ticker", "trade_date", "flow_state_code", ORDER_OUTCOME, *s.features]
+    return ", ".join(dict.fromkeys(cols))
 
 
 def _profile_value_columns(kind: str) -> list[str]:
@@ -573,26 +573,199 @@ def _with_run_id(
 # z-scores -----------------------------------------------------------------------------------
 
 
-def zscores_table(dataset: Any, config: Mapping[str, Any]) -> pa.Table:
-    """``research_zscores``: :func:`scaled_features` (split, null policy, scaler fitted on the
-    train rows) of the ``research_dataset`` relation; one row per kept row. Tickers go through
-    pandas as int codes (:func:`ticker_codes`) and come back as a dictionary column."""
+def _sql_double(value: float) -> str:
+    """A float64 as a DuckDB literal with the same bits (shortest round-trip repr, parsed as
+    DOUBLE, not DECIMAL)."""
+    return f"'{float(value)!r}'::double"
+
+
+def _sql_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def prepared_rows_sql(config: Mapping[str, Any] | ResearchSettings) -> str:
+    """SQL over a view ``rows`` (the :func:`zscores_input_columns` of ``research_dataset``)
+    giving the kept rows: ``ticker, trade_date, flow_state_code, is_train, is_test,
+    has_dropped_row_before``, ``fwd_ret_10`` and the features as DOUBLE with the null policy
+    applied (unscaled).
+
+    The same rules as :func:`splits.time_split` (computed on every row, before the null
+    policy) and :func:`preprocessing.prepare_features` (±inf and NaN count as NULL; ``fill``
+    fills :data:`NULL_FILL_VALUES`; a row with a NULL left is dropped; the next row of its
+    ticker gets ``has_dropped_row_before``), in one window pass of DuckDB.
+    """
     s = settings(config)
-    table, _ = read_rows(dataset, [], dataset.columns)
-    tickers = table.column("ticker").combine_chunks().dictionary_encode()
-    frame = table.set_column(0, "ticker", tickers.indices).to_pandas(
-        date_as_object=False, split_blocks=True, self_destruct=True
+    check_no_lookahead(s.features)
+    if s.null_policy not in ("fill", "drop"):
+        raise ValueError(f"null_policy must be 'fill' or 'drop', got {s.null_policy!r}")
+    cleaned = []
+    for feature in s.features:
+        col = f"{_sql_ident(feature)}::double"
+        expr = f"case when isfinite({col}) then {col} end"
+        if s.null_policy == "fill" and feature in NULL_FILL_VALUES:
+            expr = f"coalesce({expr}, {_sql_double(NULL_FILL_VALUES[feature])})"
+        cleaned.append(expr)
+    kept = " and ".join(f"({expr}) is not null" for expr in cleaned)
+    features = ",\n        ".join(
+        f"{expr} as {_sql_ident(f)}" for expr, f in zip(cleaned, s.features, strict=True)
     )
-    del table
+    if s.split_mode == "none":
+        split = "true as is_train, true as is_test"
+    elif s.split_mode == "time":
+        if s.train_end is None:
+            raise ValueError("split_mode='time' needs train_end")
+        end = f"date '{s.train_end}'"
+        # A train candidate is purged (and embargoed) when one of its next horizon (+ embargo)
+        # rows lies after train_end: only in tickers with rows after it.
+        split = (
+            f"trade_date <= {end} and not (n_rows_ticker > n_le_end and pos >= n_le_end - "
+            f"{int(s.horizon_bars)} - {int(s.embargo_bars)}) as is_train, "
+            f"trade_date > {end} as is_test"
+        )
+    else:
+        raise ValueError(f"split_mode must be 'none' or 'time', got {s.split_mode!r}")
+    end_sql = f"date '{s.train_end}'" if s.train_end is not None else "null::date"
+    names = ", ".join(_sql_ident(f) for f in s.features)
+    return f"""
+with
+
+cleaned as (
+
+    select
+        ticker,
+        trade_date,
+        flow_state_code,
+        {ORDER_OUTCOME},
+        {features},
+        {kept} as is_kept,
+        coalesce(not lag({kept}) over by_ticker, false) as has_dropped_row_before,
+        row_number() over by_ticker - 1 as pos
+    from rows
+    window by_ticker as (partition by ticker order by trade_date)
+
+),
+
+-- per-ticker counts by aggregation (a framed window count is many times slower here)
+ticker_counts as (
+
+    select
+        ticker,
+        count(*) as n_rows_ticker,
+        count(*) filter (where trade_date <= {end_sql}) as n_le_end
+    from rows
+    group by ticker
+
+),
+
+final as (
+
+    select
+        ticker,
+        trade_date,
+        flow_state_code,
+        {split},
+        has_dropped_row_before,
+        {ORDER_OUTCOME},
+        {names}
+    from cleaned
+    inner join ticker_counts using (ticker)
+    where is_kept
+
+)
+
+select * from final
+"""
+
+
+def fit_scaler(X: np.ndarray, tickers: np.ndarray | None, s: ResearchSettings) -> FeatureScaler:
+    """The :class:`FeatureScaler` of the settings fitted on the train rows ``X`` (n_train,
+    n_features; sorted by (ticker, trade_date), as in :func:`pipeline.scaled_features`, so
+    the fitted numbers have the same bits); ``tickers`` (n_train,) for the per-ticker scope."""
+    if len(X) == 0:
+        raise ValueError("no train row survives the null policy")
+    feats = list(s.features)
+    scaler = FeatureScaler(feats, s.scaler_method, s.scaler_scope, s.clip)
+    fit_rows = pd.DataFrame(X, columns=feats, copy=False)
+    if s.scaler_scope == "per_ticker":
+        fit_rows = fit_rows.assign(ticker=tickers)
+    return scaler.fit(fit_rows)
+
+
+def scaled_rows_sql(scaler: FeatureScaler, s: ResearchSettings, run_id_value: str) -> str:
+    """SQL over a view ``rows`` (:func:`prepared_rows_sql`) giving ``research_zscores``:
+    ``z = clip((x - centre) / spread)``, the operations of
+    :meth:`FeatureScaler.transform_inplace` on the same float64 values (so the same bits);
+    per-ticker parameters come from a VALUES list, unseen tickers use the global ones."""
+    feats = list(scaler.feature_names_in_)
+    per_ticker = scaler.scope == "per_ticker"
+    params = ""
+    z_cols = []
+    for j, feature in enumerate(feats):
+        centre, spread = _sql_double(scaler.center_[j]), _sql_double(scaler.scale_[j])
+        if per_ticker:
+            centre = f"coalesce(params.c{j}, {centre})"
+            spread = f"coalesce(params.s{j}, {spread})"
+        z = f"(rows.{_sql_ident(feature)} - {centre}) / {spread}"
+        if scaler.clip is not None:
+            lo, hi = _sql_double(-scaler.clip), _sql_double(scaler.clip)
+            z = f"least(greatest({z}, {lo}), {hi})"
+        z_cols.append(f"{z} as {_sql_ident(z_column(feature))}")
+    if per_ticker and len(scaler.ticker_center_):
+        c, sp = scaler.ticker_center_, scaler.ticker_scale_
+        values = ",\n".join(
+            "("
+            + ", ".join(
+                ["'" + str(t).replace("'", "''") + "'"]
+                + [_sql_double(v) for v in c.loc[t]]
+                + [_sql_double(v) for v in sp.loc[t]]
+            )
+            + ")"
+            for t in c.index
+        )
+        aliases = ", ".join(
+            ["ticker", *(f"c{j}" for j in range(len(feats))), *(f"s{j}" for j in range(len(feats)))]
+        )
+        params = f"left join (values {values}) as params ({aliases}) on rows.ticker = params.ticker"
+    elif per_ticker:  # no fitted ticker: every row uses the global parameters
+        z_cols = [c.replace("params.", "null_params.") for c in z_cols]
+        params = (
+            "cross join (select null::double as "
+            + ", null::double as ".join(
+                [*(f"c{j}" for j in range(len(feats))), *(f"s{j}" for j in range(len(feats)))]
+            )
+            + ") as null_params"
+        )
+    ids = "rows.ticker, rows.trade_date, rows.flow_state_code, rows.is_train, rows.is_test"
+    return (
+        f"select {ids}, rows.has_dropped_row_before, rows.{ORDER_OUTCOME},\n    "
+        + ",\n    ".join(z_cols)
+        + f",\n    '{run_id_value}' as run_id\nfrom rows\n{params}"
+    )
+
+
+def zscores_table(dataset: Any, config: Mapping[str, Any]) -> Any:
+    """``research_zscores`` as a DuckDB relation: split and null policy in SQL
+    (:func:`prepared_rows_sql`), the scaler fitted on the train rows in numpy
+    (:func:`fit_scaler`) and applied in SQL (:func:`scaled_rows_sql`); the same values as
+    :func:`pipeline.scaled_features` without a pandas frame of every row.
+
+    ``dataset``: relation of :func:`zscores_input_columns` of ``research_dataset``.
+    """
+    s = settings(config)
+    prepared = dataset.query("rows", prepared_rows_sql(s))
+    if s.split_mode == "time":  # the split's own check (every row, before the null policy)
+        n_test = dataset.query(
+            "rows", f"select count(*) from rows where trade_date > date '{s.train_end}'"
+        ).fetchall()[0][0]
+        if n_test == 0:
+            raise ValueError("time split produced an empty test set")
+    per_ticker = s.scaler_scope == "per_ticker"
+    ids, X = read_rows(prepared, list(s.features), ["ticker"] if per_ticker else [], "is_train")
+    tickers = ids.column("ticker").to_numpy() if per_ticker else None
     with limit_threads(s.max_threads):
-        prepared, _, X, _ = scaled_features(frame, **s.common())
-    del frame
-    ids = prepared.frame[["trade_date", *ZSCORE_FLAGS]]
-    codes = pa.array(prepared.frame["ticker"].to_numpy(dtype=np.int32))
-    del prepared
-    ticker = pa.table({"ticker": pa.DictionaryArray.from_arrays(codes, tickers.dictionary)})
-    z = {z_column(feature): X[:, j] for j, feature in enumerate(s.features)}
-    return _with_run_id(ids, "research_zscores", s, z, ids=ticker)
+        scaler = fit_scaler(X, tickers, s)
+    del X, ids
+    return prepared.query("rows", scaled_rows_sql(scaler, s, run_id("research_zscores", s)))
 
 
 def _z_columns(s: ResearchSettings) -> list[str]:
@@ -601,7 +774,7 @@ def _z_columns(s: ResearchSettings) -> list[str]:
 
 def _fit_rows(rows: Any, s: ResearchSettings) -> tuple[np.ndarray, np.ndarray]:
     """(X of the train rows (n_train, f), their ``fwd_ret_10`` (n_train,)) of a
-    ``research_zscores`` relation joined to :func:`outcome_columns`."""
+    ``research_zscores`` relation (which carries ``fwd_ret_10``)."""
     table, X = read_rows(rows, _z_columns(s), [ORDER_OUTCOME], "is_train")
     return X, table.column(ORDER_OUTCOME).to_numpy().astype(np.float64)
 
@@ -627,9 +800,9 @@ def cluster_assignments_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_cluster_assignments``: the clustering fitted on the train rows (cluster ids
     ordered by mean ``fwd_ret_10`` of the train rows) and every row's canonical cluster.
 
-    ``rows``: relation of ``research_zscores`` joined to :func:`outcome_columns` of
-    ``research_dataset``. Train rows, then the other rows, are read and assigned in turn (the
-    row order of a table carries no meaning).
+    ``rows``: relation of ``research_zscores`` (z-scores and ``fwd_ret_10``). Train rows,
+    then the other rows, are read and assigned in turn (the row order of a table carries no
+    meaning).
     """
     s = settings(config)
     ids, X = read_rows(rows, _z_columns(s), [*ASSIGNMENT_IDS, ORDER_OUTCOME], "is_train")
@@ -665,7 +838,7 @@ def cluster_profiles_table(joined: Any, config: Mapping[str, Any]) -> pa.Table:
 def cluster_sweep_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_cluster_sweep``: :func:`cluster_sweep` fitted on train rows, scored on test.
 
-    ``rows``: relation of ``research_zscores`` joined to :func:`outcome_columns`.
+    ``rows``: relation of ``research_zscores`` (z-scores and ``fwd_ret_10``).
     """
     s = settings(config)
     X_fit, y_fit = _fit_rows(rows, s)
@@ -690,7 +863,7 @@ def cluster_sweep_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
 def cluster_stability_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_cluster_stability``: pairwise ARI of test-row labels across seeds.
 
-    ``rows``: relation of ``research_zscores`` joined to :func:`outcome_columns`.
+    ``rows``: relation of ``research_zscores`` (z-scores and ``fwd_ret_10``).
     """
     s = settings(config)
     X_fit, y_fit = _fit_rows(rows, s)
@@ -1087,7 +1260,6 @@ __all__ = [
     "hmm_stability_table",
     "hmm_states_table",
     "hmm_transitions_table",
-    "outcome_columns",
     "z_column",
     "zscores_input_columns",
     "zscores_table",
