@@ -124,3 +124,54 @@ def test_hungarian_alignment_recovers_a_known_permutation():
     perm = align_by_means(ref, other)
     np.testing.assert_array_equal(perm, perm_true)
     np.testing.assert_array_equal(inverse_permutation(perm)[perm], np.arange(3))
+
+
+def _groupby_profile(df, label_col, features, outcomes):
+    """profile_frame written with pandas groupby (the reference for the numpy grouping)."""
+    from market_warehouse.research.profiles import RETURN_OUTCOMES, _finite, outcome_stats
+
+    labelled = df.loc[df[label_col].notna()]
+    rows = []
+    for label, group in labelled.groupby(label_col, sort=True):
+        row = {
+            label_col: label,
+            "row_count": len(group),
+            "ticker_count": int(group["ticker"].nunique()),
+            "date_min": group["trade_date"].min(),
+            "date_max": group["trade_date"].max(),
+            "share_of_dataset": len(group) / len(labelled),
+        }
+        for f in features:
+            v = _finite(group[f].to_numpy(dtype=np.float64))
+            row[f"{f}_mean"] = float(v.mean()) if v.size else np.nan
+            row[f"{f}_std"] = float(v.std(ddof=0)) if v.size else np.nan
+        for o in outcomes:
+            stats = outcome_stats(group[o].to_numpy(dtype=np.float64), o in RETURN_OUTCOMES)
+            row.update({f"{o}_{k}": v for k, v in stats.items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_profile_frame_equals_a_pandas_groupby_reference_bit_for_bit():
+    rng = np.random.default_rng(9)
+    n = 5000
+    df = pd.DataFrame(
+        {
+            "ticker": rng.integers(0, 40, n),
+            "trade_date": pd.to_datetime("2020-01-01")
+            + pd.to_timedelta(rng.integers(0, 900, n), "D"),
+            "label": rng.integers(0, 6, n).astype(float),
+            "tmf_21": rng.normal(size=n),
+            "state_run_length": rng.integers(1, 50, n),
+            "fwd_ret_10": rng.normal(0, 0.02, n),
+            "fwd_vol_10": rng.random(n),
+        }
+    )
+    df.loc[rng.choice(n, 300, replace=False), "label"] = np.nan
+    df.loc[rng.choice(n, 200, replace=False), "fwd_ret_10"] = np.nan
+    df.loc[rng.choice(n, 20, replace=False), "tmf_21"] = np.inf
+    df.loc[df["label"] == 5, "fwd_vol_10"] = np.nan  # a label without a finite outcome
+    features, outcomes = ["tmf_21", "state_run_length"], ["fwd_ret_10", "fwd_vol_10"]
+    got = profile_frame(df, "label", features, outcomes)
+    expected = _groupby_profile(df, "label", features, outcomes)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)

@@ -100,24 +100,39 @@ def profile_frame(
     NaN (and ``_n`` = 0), so the schema does not depend on the input. Raises ``ValueError``
     when the consistency guard fails.
     """
-    labelled = df.loc[df[label_col].notna()]
+    has_label = df[label_col].notna().to_numpy()
+    labelled = df if has_label.all() else df.loc[has_label]
     total = len(labelled)
+    # The rows of each label in their input order (a stable sort by label), one numpy take per
+    # column: the same values in the same order as pandas' groupby, without its frame copies.
+    values, inverse = np.unique(labelled[label_col].to_numpy(), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(inverse, minlength=len(values)))]
+    tickers = labelled["ticker"].take(order) if "ticker" in labelled else None
+    dates = labelled["trade_date"].take(order) if "trade_date" in labelled else None
+    numeric = {
+        c: labelled[c].to_numpy(dtype=np.float64)[order]
+        for c in dict.fromkeys([*features, *outcomes])
+        if c in labelled
+    }
     rows = []
-    for label, group in labelled.groupby(label_col, sort=True):
+    for g, label in enumerate(values):
+        rows_g = slice(int(bounds[g]), int(bounds[g + 1]))
+        n_g = rows_g.stop - rows_g.start
         row: dict[str, object] = {
             label_col: label,
-            "row_count": len(group),
-            "ticker_count": int(group["ticker"].nunique()) if "ticker" in group else 0,
-            "date_min": group["trade_date"].min() if "trade_date" in group else None,
-            "date_max": group["trade_date"].max() if "trade_date" in group else None,
-            "share_of_dataset": len(group) / total,
+            "row_count": n_g,
+            "ticker_count": int(tickers.iloc[rows_g].nunique()) if tickers is not None else 0,
+            "date_min": dates.iloc[rows_g].min() if dates is not None else None,
+            "date_max": dates.iloc[rows_g].max() if dates is not None else None,
+            "share_of_dataset": n_g / total,
         }
         for f in features:
-            v = _finite(group[f].to_numpy(dtype=np.float64)) if f in group else np.empty(0)
+            v = _finite(numeric[f][rows_g]) if f in numeric else np.empty(0)
             row[f"{f}_mean"] = float(v.mean()) if v.size else np.nan
             row[f"{f}_std"] = float(v.std(ddof=0)) if v.size else np.nan
         for o in outcomes:
-            v = group[o].to_numpy(dtype=np.float64) if o in group else np.empty(0)
+            v = numeric[o][rows_g] if o in numeric else np.empty(0)
             stats = outcome_stats(v, hit_rate=o in RETURN_OUTCOMES)
             _guard(f"{label_col}={label} {o}", stats)
             for key, value in stats.items():
