@@ -132,3 +132,17 @@ def test_run_clustering_reports_split_and_null_counts(gold_frame):
     assert len(res.rows) == 118
     assert res.run.loc[0, "n_rows_fit"] == 54
     assert set(res.rows.columns) >= {"cluster_id", "is_train", "is_test", "fwd_ret_10"}
+
+
+def test_inertia_sums_each_block_of_squares_in_order(monkeypatch):
+    import market_warehouse.research.clustering as clustering
+
+    rng = np.random.default_rng(4)
+    X, centers = rng.standard_normal((1000, 3)), rng.standard_normal((4, 3))
+    raw = rng.integers(0, 4, 1000)
+    monkeypatch.setattr(clustering, "PREDICT_BLOCK_ROWS", 128)
+    expected = 0.0
+    for i in range(0, 1000, 128):
+        expected += float(((X[i : i + 128] - centers[raw[i : i + 128]]) ** 2).sum())
+    assert clustering._inertia(X, centers, raw) == expected
+    assert expected == pytest.approx(((X - centers[raw]) ** 2).sum(), rel=1e-12)
