@@ -91,3 +91,13 @@ def test_matrix_copied_in_cache_blocks_equals_the_columns(relation, monkeypatch)
     ids, X = read_rows(rel, ["z_b", "z_a"], ["ticker", "trade_date"])
     expected = df.sort_values(["ticker", "trade_date"])[["z_b", "z_a"]].to_numpy()
     np.testing.assert_array_equal(X, expected)
+
+
+def test_read_rows_without_a_count_query_gives_the_same_rows(relation):
+    rel, _ = relation
+    ids, X = read_rows(rel, ["z_a", "z_b"], ["ticker", "trade_date"], "is_train")
+    ids2, X2 = read_rows(
+        rel, ["z_a", "z_b"], ["ticker", "trade_date"], "is_train", batch_rows=7, count_first=False
+    )
+    assert ids2.equals(ids)
+    np.testing.assert_array_equal(X2, X)

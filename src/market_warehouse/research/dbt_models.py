@@ -380,20 +380,31 @@ def read_rows(
     columns: Sequence[str] = (),
     where: str | None = None,
     batch_rows: int = READ_BATCH_ROWS,
+    count_first: bool = True,
 ) -> tuple[pa.Table, np.ndarray]:
     """Rows of ``relation`` (filtered by the SQL predicate ``where``), ordered by (ticker,
     trade_date): ``columns`` as an Arrow table (no pandas, no Python strings) and
     ``matrix_columns`` as one C-ordered float64 matrix (n_rows, len(matrix_columns)), filled
-    batch by batch from Arrow (the matrix is the only copy)."""
+    batch by batch from Arrow (the matrix is the only copy).
+
+    ``count_first=False`` holds the Arrow batches until the matrix can be allocated instead of
+    counting the rows with a query first: for a relation that is expensive to evaluate (a
+    window query), at the cost of the Arrow copy of the matrix columns in memory meanwhile."""
     where_sql = f"where {where}" if where else ""
-    n = int(relation.query("rows", f"select count(*) from rows {where_sql}").fetchall()[0][0])
     names = list(dict.fromkeys([*columns, *matrix_columns]))
     quoted = ", ".join(f'"{c}"' for c in names)
     sql = f"select {quoted} from rows {where_sql} order by ticker, trade_date"
-    reader = relation.query("rows", sql).to_arrow_reader(batch_rows)
+    if count_first:
+        n = int(relation.query("rows", f"select count(*) from rows {where_sql}").fetchall()[0][0])
+        reader = relation.query("rows", sql).to_arrow_reader(batch_rows)
+        source: Any = reader
+    else:
+        reader = relation.query("rows", sql).to_arrow_reader(batch_rows)
+        source = list(reader)
+        n = sum(b.num_rows for b in source)
     X = np.empty((n, len(matrix_columns)))
     batches, start = [], 0
-    for batch in reader:
+    for batch in source:
         _copy_columns(X, start, [batch.column(name) for name in matrix_columns])
         batches.append(batch.select(list(columns)))
         start += batch.num_rows
@@ -760,7 +771,13 @@ def zscores_table(dataset: Any, config: Mapping[str, Any]) -> Any:
         if n_test == 0:
             raise ValueError("time split produced an empty test set")
     per_ticker = s.scaler_scope == "per_ticker"
-    ids, X = read_rows(prepared, list(s.features), ["ticker"] if per_ticker else [], "is_train")
+    ids, X = read_rows(
+        prepared,
+        list(s.features),
+        ["ticker"] if per_ticker else [],
+        "is_train",
+        count_first=False,  # a count would evaluate the window query once more
+    )
     tickers = ids.column("ticker").to_numpy() if per_ticker else None
     with limit_threads(s.max_threads):
         scaler = fit_scaler(X, tickers, s)
