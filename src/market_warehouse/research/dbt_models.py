@@ -636,18 +636,15 @@ def prepared_rows_sql(config: Mapping[str, Any] | ResearchSettings) -> str:
     else:
         raise ValueError(f"split_mode must be 'none' or 'time', got {s.split_mode!r}")
     end_sql = f"date '{s.train_end}'" if s.train_end is not None else "null::date"
-    names = ", ".join(_sql_ident(f) for f in s.features)
     return f"""
 with
 
-cleaned as (
+-- the window runs over a narrow projection (the flags); the features join back by key
+flags as (
 
     select
         ticker,
         trade_date,
-        flow_state_code,
-        {ORDER_OUTCOME},
-        {features},
         {kept} as is_kept,
         coalesce(not lag({kept}) over by_ticker, false) as has_dropped_row_before,
         row_number() over by_ticker - 1 as pos
@@ -673,14 +670,15 @@ final as (
     select
         ticker,
         trade_date,
-        flow_state_code,
+        rows.flow_state_code,
         {split},
-        has_dropped_row_before,
-        {ORDER_OUTCOME},
-        {names}
-    from cleaned
+        flags.has_dropped_row_before,
+        rows.{ORDER_OUTCOME},
+        {features}
+    from rows
+    inner join flags using (ticker, trade_date)
     inner join ticker_counts using (ticker)
-    where is_kept
+    where flags.is_kept
 
 )
 
