@@ -29,7 +29,7 @@ from market_warehouse.research import (
     state_profiles,
     transition_counts,
 )
-from market_warehouse.research.hmm import log_emission_diag
+from market_warehouse.research.hmm import forward_filter_proba, log_emission_diag
 
 FIT = dict(n_states=3, n_iter=100, tol=1e-3, n_restarts=2, min_sequence_length=50)
 
@@ -131,6 +131,37 @@ def test_lockstep_filter_equals_a_per_sequence_reference_on_sequences_of_many_le
     first, _ = forward_filter(startprob, transmat, log_b[:cut], lengths[:4])
     second, _ = forward_filter(startprob, transmat, log_b[cut:], lengths[4:])
     np.testing.assert_array_equal(np.vstack([first, second]), log_f)
+
+
+def test_scaled_probability_filter_equals_the_log_space_filter_and_the_reference():
+    rng = np.random.default_rng(8)
+    for k in (2, 5):
+        lengths = rng.integers(1, 400, size=25)
+        lengths[3] = 0  # an empty sequence is allowed
+        startprob = rng.dirichlet(np.ones(k))
+        transmat = rng.dirichlet(np.ones(k) * 0.3, size=k)
+        log_b = rng.normal(-35.0, 15.0, size=(lengths.sum(), k))
+        proba, loglik = forward_filter_proba(startprob, transmat, log_b, lengths)
+        log_f, ref_ll = forward_filter(startprob, transmat, log_b, lengths)
+        np.testing.assert_allclose(proba, np.exp(log_f), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(loglik, ref_ll, rtol=1e-12)
+        keep = lengths > 0
+        ref_f, ref_ll2 = _per_sequence_reference(startprob, transmat, log_b, lengths[keep])
+        np.testing.assert_allclose(proba, np.exp(ref_f), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(loglik[keep], ref_ll2, rtol=1e-12)
+
+
+def test_scaled_probability_filter_recovers_from_underflow_in_log_space():
+    # State 1 is unreachable from state 0 and the emissions favour it by 2000 nats: the
+    # scaled sum underflows to 0 and the row is redone in log space.
+    startprob = np.array([1.0, 0.0])
+    transmat = np.array([[1.0, 0.0], [0.5, 0.5]])
+    log_b = np.array([[0.0, -5.0], [-2000.0, 0.0], [-1.0, -1.0]])
+    proba, loglik = forward_filter_proba(startprob, transmat, log_b)
+    log_f, ref_ll = forward_filter(startprob, transmat, log_b)
+    np.testing.assert_allclose(proba, np.exp(log_f), atol=1e-12)
+    np.testing.assert_allclose(loglik, ref_ll, rtol=1e-12)
+    assert np.isfinite(proba).all() and proba[1, 0] == 1.0
 
 
 def test_emission_blocks_do_not_change_the_densities(monkeypatch):

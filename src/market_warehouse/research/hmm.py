@@ -30,8 +30,10 @@ Canonical state order
     name when fitted on a DataFrame; default the first feature), ties by the fitted index.
     ``startprob_``, ``transmat_``, ``means_`` and ``covars_`` are permuted together.
 Causal decoding
-    ``filter_proba`` is p(z_t | x_1..t) of each sequence: a log-space forward recursion in numpy,
-    normalised at every step. Row t never depends on a later row. ``hmm_state`` is its argmax
+    ``filter_proba`` is p(z_t | x_1..t) of each sequence: a forward recursion in numpy in
+    scaled probabilities (:func:`forward_filter_proba`, equal to the log-space
+    :func:`forward_filter` to about 1e-15), normalised at every step, all sequences of a call
+    in lockstep. Row t never depends on a later row. ``hmm_state`` is its argmax
     (lowest state on an exact tie) and ``hmm_state_prob`` its maximum.
 """
 
@@ -238,6 +240,78 @@ def forward_filter(
         c = _logsumexp(a, axis=1)
         out[idx] = a - c[:, None]
         loglik[order[:m]] += c
+    return out, loglik
+
+
+def forward_filter_proba(
+    startprob: np.ndarray,
+    transmat: np.ndarray,
+    log_b: np.ndarray,
+    lengths: Sequence[int] | np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`forward_filter` in scaled probabilities: the same posteriors p(z_t | x_1..t)
+    (equal to about 1e-15; tested against the log-space recursion to 1e-12), several times
+    faster.
+
+    Each row's emissions are scaled by their maximum, ``b_t = exp(log_b_t - max_k log_b_tk)``
+    (in (0, 1], the largest is 1), then every sequence of ``lengths`` advances in lockstep::
+
+        alpha_0 = pi * b_0;   alpha_t = (f_{t-1} @ A) * b_t;   f_t = alpha_t / sum(alpha_t)
+
+    and the log-likelihood adds ``log(sum(alpha_t)) + max_k log_b_tk`` per row. A row whose
+    scaled sum underflows to 0 (only possible when the states its emissions favour have a
+    predicted probability below ~1e-308) is redone in log space.
+
+    Returns (proba (n, k), loglik (n_sequences,)).
+    """
+    log_b = np.asarray(log_b, dtype=np.float64)
+    n, k = log_b.shape
+    lengths = np.asarray([n] if lengths is None else lengths, dtype=np.int64)
+    if lengths.sum() != n or (lengths < 0).any():
+        raise ValueError("lengths must be non-negative and sum to the number of rows")
+    pi = np.asarray(startprob, dtype=np.float64)
+    A = np.asarray(transmat, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        log_a = np.log(A)
+        log_pi = np.log(pi)
+    row_max = log_b.max(axis=1) if n else np.zeros(0)
+    b = np.exp(log_b - row_max[:, None])
+    starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    order = np.argsort(-lengths, kind="stable")
+    s_starts = starts[order]
+    s_len = lengths[order]
+    max_len = int(s_len[0]) if s_len.size else 0
+    # running[t]: sequences still running at position t (a prefix of the sorted order)
+    running = lengths.size - np.searchsorted(np.sort(lengths), np.arange(max_len), side="right")
+    out = np.empty((n, k))
+    loglik = np.zeros(lengths.size)
+    f_prev = np.empty((0, k))
+    for t in range(max_len):
+        m = int(running[t])
+        idx = s_starts[:m] + t
+        if t == 0:
+            alpha = pi * b[idx]
+        else:
+            f_prev = f_prev[:m]
+            alpha = (f_prev @ A) * b[idx]
+        c = alpha.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = alpha / c[:, None]
+            ll_t = np.log(c) + row_max[idx]
+        bad = np.flatnonzero(~(c > 0))
+        if bad.size:  # underflow: the log-space step for these rows
+            with np.errstate(divide="ignore"):
+                if t == 0:
+                    a = log_pi[None, :] + log_b[idx[bad]]
+                else:
+                    prev = np.log(f_prev[bad])
+                    a = _logsumexp(prev[:, :, None] + log_a[None], axis=1) + log_b[idx[bad]]
+            lse = _logsumexp(a, axis=1)
+            f[bad] = np.exp(a - lse[:, None])
+            ll_t[bad] = lse
+        out[idx] = f
+        loglik[order[:m]] += ll_t
+        f_prev = f
     return out, loglik
 
 
@@ -511,8 +585,8 @@ class RegimeHMM(BaseEstimator):
         """Causal posteriors p(z_t | x_1..t), shape (n_rows, K); each sequence restarts from
         ``startprob_``."""
         check_is_fitted(self, "transmat_")
-        log_f, _ = forward_filter(self.startprob_, self.transmat_, self._log_b(X), lengths)
-        return np.exp(log_f)
+        proba, _ = forward_filter_proba(self.startprob_, self.transmat_, self._log_b(X), lengths)
+        return proba
 
     def predict(self, X: Any, lengths: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
         """Causal state per row (argmax of :meth:`filter_proba`), shape (n_rows,)."""
@@ -852,6 +926,7 @@ __all__ = [
     "decode_frame",
     "dwell_stats",
     "forward_filter",
+    "forward_filter_proba",
     "hmm_stability",
     "initial_distribution",
     "log_emission_diag",
