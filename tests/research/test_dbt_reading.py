@@ -101,3 +101,52 @@ def test_read_rows_without_a_count_query_gives_the_same_rows(relation):
     )
     assert ids2.equals(ids)
     np.testing.assert_array_equal(X2, X)
+
+
+def test_selected_rows_are_read_by_ticker_and_date_range(relation):
+    from market_warehouse.research.dbt_models import (
+        SEQUENCE_IDS,
+        _selected_rows,
+        _sequences,
+        settings,
+    )
+    from market_warehouse.research.hmm import RegimeHMM
+
+    rel, _ = relation
+    rel = rel.project("*, false as has_dropped_row_before, z_a as z_tmf_21")
+    s = settings(
+        {
+            **{k: None for k in ("train_end", "clip", "max_threads", "cluster_fit_sample_max")},
+            "features": ["tmf_21"],
+            "null_policy": "fill",
+            "split_mode": "none",
+            "horizon_bars": 0,
+            "embargo_bars": 0,
+            "scaler_method": "standard",
+            "scaler_scope": "global",
+            "seed": 1,
+            "cluster_method": "kmeans",
+            "cluster_k": 2,
+            "sweep_methods": [],
+            "sweep_k": [],
+            "sweep_silhouette_sample_max": 10,
+            "stability_seeds": [],
+            "hmm_states": 2,
+            "hmm_restarts": 1,
+            "hmm_n_iter": 5,
+            "hmm_tol": 0.1,
+            "hmm_min_covar": 0.001,
+            "hmm_max_gap_days": 7,
+            "hmm_min_sequence_length": 10,
+            "hmm_fit_sample_max": 45,
+            "hmm_stability_seeds": [],
+            "hmm_stability_fit_sample_max": 10,
+        }
+    )
+    ids, X_all = read_rows(rel, ["z_tmf_21"], SEQUENCE_IDS, "is_train")
+    seq = _sequences(ids, s)
+    for seed in range(4):
+        selection = RegimeHMM(min_sequence_length=10, fit_sample_max=45, random_state=seed)
+        selection = selection.select_fit_rows(seq.lengths)
+        X = _selected_rows(rel, s, ids, seq, selection)
+        np.testing.assert_array_equal(X, X_all[selection.mask])

@@ -455,3 +455,28 @@ def test_state_profiles_use_decoded_states_and_raw_features():
     assert p.loc[0, "row_count"] == 4 and p.loc[0, "tmf_21_mean"] == pytest.approx(3.75)
     assert p.loc[0, "fwd_ret_10_mean"] == pytest.approx(0.0)
     assert p.loc[0, "fwd_ret_10_hit_rate"] == 0.5
+
+
+def test_fit_on_the_selected_rows_only_equals_the_fit_on_every_row(planted_hmm):
+    params = dict(FIT, fit_sample_max=700, random_state=3)
+    full = RegimeHMM(**params).fit(planted_hmm.X, planted_hmm.lengths)
+    model = RegimeHMM(**params)
+    selection = model.select_fit_rows(planted_hmm.lengths)
+    model.fit(planted_hmm.X[selection.mask], selection=selection)
+    for name in ("startprob_", "transmat_", "means_", "covars_", "restart_loglik_"):
+        np.testing.assert_array_equal(getattr(model, name), getattr(full, name), err_msg=name)
+    assert (model.n_fit_rows_, model.n_fit_sequences_) == (full.n_fit_rows_, full.n_fit_sequences_)
+    with pytest.raises(ValueError, match="selected rows"):
+        RegimeHMM(**params).fit(planted_hmm.X, selection=selection)
+
+
+def test_hmm_stability_with_a_row_reader_equals_the_stability_on_every_row(planted_hmm):
+    X, lengths = planted_hmm.X, planted_hmm.lengths
+    params = dict(n_states=3, n_iter=30, min_sequence_length=50, fit_sample_max=600)
+    ref = hmm_stability(X, lengths, X[:900], [900], seeds=[5, 6], **params)
+    got = hmm_stability(
+        None, lengths, X[:900], [900], seeds=[5, 6], fit_rows=lambda sel: X[sel.mask], **params
+    )
+    pd.testing.assert_frame_equal(got.pairs, ref.pairs)
+    for seed in (5, 6):
+        np.testing.assert_array_equal(got.labels[seed], ref.labels[seed])

@@ -60,6 +60,7 @@ from market_warehouse.research.clustering import (
 )
 from market_warehouse.research.hmm import (
     HMM_PROFILE_FEATURES,
+    FitSelection,
     RegimeHMM,
     Sequences,
     build_sequences,
@@ -963,6 +964,35 @@ def _sequence_rows(
     return ids, X, _sequences(ids, s)
 
 
+def _sql_text(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _selected_rows(
+    zscores: Any, s: ResearchSettings, ids: pa.Table, seq: Sequences, selection: FitSelection
+) -> np.ndarray:
+    """The z-scores of the rows ``selection.mask`` picks among ``ids`` (the train rows read
+    with :data:`SEQUENCE_IDS`, sequences ``seq``), read by (ticker, date range) of each picked
+    piece: the same rows in the same order as ``X[selection.mask]`` of every train row."""
+    picked = np.flatnonzero(selection.mask)
+    if picked.size == 0:
+        return np.empty((0, len(s.features)))
+    seq_of = seq.sequence_id[picked]
+    new_piece = np.r_[True, (seq_of[1:] != seq_of[:-1]) | (np.diff(picked) != 1)]
+    first = picked[new_piece]
+    last = picked[np.r_[new_piece[1:], True]]
+    tickers = ids.column("ticker").take(pa.array(first)).to_pylist()
+    dates = ids.column("trade_date").to_numpy()
+    ranges = " or ".join(
+        f"(ticker = {_sql_text(t)} and trade_date between date '{dates[a]}' and date '{dates[b]}')"
+        for t, a, b in zip(tickers, first, last, strict=True)
+    )
+    _, X = read_rows(zscores, _z_columns(s), where=f"is_train and ({ranges})")
+    if len(X) != picked.size:
+        raise RuntimeError(f"read {len(X)} selected rows, expected {picked.size}")
+    return X
+
+
 def hmm_model_table(zscores: Any, config: Mapping[str, Any]) -> pa.Table:
     """``research_hmm_model``: the HMM fitted on the train sequences, one row per state
     (canonical order), with the test rows' log-likelihood.
@@ -973,9 +1003,14 @@ def hmm_model_table(zscores: Any, config: Mapping[str, Any]) -> pa.Table:
     """
     s = settings(config)
     feats = list(s.features)
-    _, X, train_seq = _sequence_rows(zscores, s, "is_train")
+    # the ids of every train row define the sequences; only the fit rows' z-scores are read
+    train_ids, _ = read_rows(zscores, [], SEQUENCE_IDS, "is_train")
+    train_seq = _sequences(train_ids, s)
+    model = _hmm(s)
+    selection = model.select_fit_rows(train_seq.lengths)
+    X = _selected_rows(zscores, s, train_ids, train_seq, selection)
     with limit_threads(s.max_threads):
-        m = _hmm(s).fit(pd.DataFrame(X, columns=feats, copy=False), train_seq.lengths)
+        m = model.fit(pd.DataFrame(X, columns=feats, copy=False), selection=selection)
         del X
         predict_loglik, n_pred = np.nan, 0
         if s.split_mode != "none":
@@ -1176,16 +1211,18 @@ def hmm_stability_table(zscores: Any, config: Mapping[str, Any]) -> pa.Table:
     ``zscores``: relation of ``research_zscores``.
     """
     s = settings(config)
-    _, X_fit, fit_seq = _sequence_rows(zscores, s, "is_train")
+    train_ids, _ = read_rows(zscores, [], SEQUENCE_IDS, "is_train")
+    fit_seq = _sequences(train_ids, s)
     _, X_test, test_seq = _sequence_rows(zscores, s, "is_test")
     p = s.hmm_stability()
     with limit_threads(s.max_threads):
         result = hmm_stability(
-            X_fit,
+            None,
             fit_seq.lengths,
             X_test,
             test_seq.lengths,
             seeds=p["seeds"],
+            fit_rows=lambda sel: _selected_rows(zscores, s, train_ids, fit_seq, sel),
             n_states=p["n_states"],
             n_iter=p["n_iter"],
             tol=p["tol"],

@@ -42,7 +42,7 @@ Causal decoding
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -393,6 +393,20 @@ def _sample_sequences(
     return mask, take[take > 0]
 
 
+@dataclass
+class FitSelection:
+    """Rows a :class:`RegimeHMM` fit uses (:meth:`RegimeHMM.select_fit_rows`).
+
+    ``mask`` (n_rows,) over the rows given; ``lengths`` of the picked pieces in row order;
+    ``n_sequences_skipped``/``n_rows_skipped``: sequences shorter than ``min_sequence_length``.
+    """
+
+    mask: np.ndarray
+    lengths: np.ndarray
+    n_sequences_skipped: int
+    n_rows_skipped: int
+
+
 class RegimeHMM(BaseEstimator):
     """Diagonal Gaussian HMM (hmmlearn) with restarts, repair, canonical order and causal
     decoding.
@@ -456,24 +470,47 @@ class RegimeHMM(BaseEstimator):
             raise ValueError("X must be a finite 2-D array (apply the null policy first)")
         return arr
 
-    def fit(self, X: Any, lengths: Sequence[int] | np.ndarray | None = None) -> RegimeHMM:
-        """Fit on ``X`` (n_rows, n_features) made of sequences of ``lengths`` (sum n_rows)."""
+    def select_fit_rows(self, lengths: Sequence[int] | np.ndarray) -> FitSelection:
+        """The rows :meth:`fit` would use of rows made of sequences of ``lengths``
+        (``min_sequence_length``, then ``fit_sample_max`` with ``random_state``)."""
+        lengths = np.asarray(lengths, dtype=np.int64)
+        keep = lengths >= self.min_sequence_length
+        mask, fit_lengths = _sample_sequences(lengths, keep, self.fit_sample_max, self.random_state)
+        return FitSelection(mask, fit_lengths, int((~keep).sum()), int(lengths[~keep].sum()))
+
+    def fit(
+        self,
+        X: Any,
+        lengths: Sequence[int] | np.ndarray | None = None,
+        selection: FitSelection | None = None,
+    ) -> RegimeHMM:
+        """Fit on ``X`` (n_rows, n_features) made of sequences of ``lengths`` (sum n_rows).
+
+        ``selection``: the result of :meth:`select_fit_rows` on the full rows' lengths, when
+        ``X`` holds only the selected rows (in row order; ``lengths`` is then ignored): the
+        same fit without reading every row. (A caller that reads rows from a table uses it.)
+        """
         if isinstance(X, pd.DataFrame):
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         Xa = self._as_array(X)
         n = Xa.shape[0]
-        lengths = np.asarray([n] if lengths is None else lengths, dtype=np.int64)
-        if lengths.sum() != n:
-            raise ValueError("lengths must sum to the number of rows")
-        keep = lengths >= self.min_sequence_length
-        self.n_sequences_skipped_ = int((~keep).sum())
-        self.n_rows_skipped_ = int(lengths[~keep].sum())
-        mask, fit_lengths = _sample_sequences(lengths, keep, self.fit_sample_max, self.random_state)
+        if selection is None:
+            lengths = np.asarray([n] if lengths is None else lengths, dtype=np.int64)
+            if lengths.sum() != n:
+                raise ValueError("lengths must sum to the number of rows")
+            selection = self.select_fit_rows(lengths)
+            X_fit = Xa[selection.mask]
+        else:
+            if n != int(selection.lengths.sum()):
+                raise ValueError("X must hold exactly the selected rows")
+            X_fit = Xa
+        self.n_sequences_skipped_ = selection.n_sequences_skipped
+        self.n_rows_skipped_ = selection.n_rows_skipped
+        fit_lengths = selection.lengths
         if fit_lengths.size == 0:
             raise ValueError("no sequence is at least min_sequence_length rows long")
-        X_fit = Xa[mask]
         self.n_fit_rows_ = int(X_fit.shape[0])
         self.n_fit_sequences_ = int(fit_lengths.size)
         self.n_features_in_ = Xa.shape[1]
@@ -875,23 +912,31 @@ class HMMStabilityResult:
 
 
 def hmm_stability(
-    X_fit: np.ndarray,
+    X_fit: np.ndarray | None,
     lengths_fit: np.ndarray,
     X_predict: np.ndarray,
     lengths_predict: np.ndarray,
     seeds: Iterable[int] = range(42, 47),
+    fit_rows: Callable[[FitSelection], np.ndarray] | None = None,
     **params: Any,
 ) -> HMMStabilityResult:
     """Refit :class:`RegimeHMM` (``params``) per seed, decode ``X_predict`` causally, align every
     seed's states to the first seed's (Hungarian on state means) and compare pairwise.
 
     ``params`` default to ``n_restarts=1`` and ``fit_sample_max=DEFAULT_HMM_FIT_SAMPLE_MAX``
-    unless given."""
+    unless given. ``fit_rows``: instead of ``X_fit`` (then ``None``), a function returning
+    the selected fit rows of a seed's :class:`FitSelection` over the rows of ``lengths_fit``
+    (the same fits, without holding every fit row)."""
     params = {"n_restarts": 1, "fit_sample_max": DEFAULT_HMM_FIT_SAMPLE_MAX, **params}
     labels: dict[int, np.ndarray] = {}
     ref_means = None
     for seed in seeds:
-        model = RegimeHMM(random_state=int(seed), **params).fit(X_fit, lengths_fit)
+        model = RegimeHMM(random_state=int(seed), **params)
+        if fit_rows is None:
+            model.fit(X_fit, lengths_fit)
+        else:
+            selection = model.select_fit_rows(lengths_fit)
+            model.fit(fit_rows(selection), selection=selection)
         states = model.predict(X_predict, lengths_predict)
         if ref_means is None:
             ref_means = model.means_
@@ -918,6 +963,7 @@ def hmm_stability(
 
 __all__ = [
     "HMM_PROFILE_FEATURES",
+    "FitSelection",
     "HMMStabilityResult",
     "RegimeHMM",
     "Sequences",
