@@ -146,3 +146,20 @@ def test_inertia_sums_each_block_of_squares_in_order(monkeypatch):
         expected += float(((X[i : i + 128] - centers[raw[i : i + 128]]) ** 2).sum())
     assert clustering._inertia(X, centers, raw) == expected
     assert expected == pytest.approx(((X - centers[raw]) ** 2).sum(), rel=1e-12)
+
+
+def test_stability_with_the_known_labels_of_a_seed_equals_refitting_it():
+    rng = np.random.default_rng(12)
+    centres = rng.normal(0, 4, size=(3, 4))
+    X = np.vstack([c + rng.standard_normal((300, 4)) for c in centres])
+    y = rng.normal(size=len(X))
+    X_fit, X_pred, y_fit = X[::2], X[1::2], y[::2]
+    params = dict(method="kmeans", n_clusters=3, y_fit=y_fit, fit_sample_max=200)
+    ref = cluster_stability(X_fit, X_pred, seeds=[1, 2, 3], **params)
+    main = ClusterModel(n_clusters=3, random_state=2, fit_sample_max=200).fit(X_fit, y_fit)
+    got = cluster_stability(
+        X_fit, X_pred, seeds=[1, 2, 3], known_labels={2: main.predict(X_pred)}, **params
+    )
+    pd.testing.assert_frame_equal(got.pairs, ref.pairs)
+    for seed in (1, 2, 3):
+        np.testing.assert_array_equal(got.labels[seed], ref.labels[seed])

@@ -21,7 +21,7 @@ So cluster 0 has the lowest mean forward return on the rows it was fitted on, in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -350,13 +350,19 @@ def cluster_stability(
     seeds: Iterable[int] = range(42, 52),
     y_fit: np.ndarray | None = None,
     fit_sample_max: int | None = DEFAULT_FIT_SAMPLE_MAX,
+    known_labels: Mapping[int, np.ndarray] | None = None,
 ) -> StabilityResult:
     """Refit once per seed, predict ``X_predict`` and compare labelings pairwise by ARI.
 
     Cluster ids are canonical (see module docstring), so ``sizes`` compare across seeds.
+    ``known_labels``: seed -> the canonical labels of ``X_predict`` from a fit with exactly
+    these arguments (e.g. the stored main clustering); those seeds are not refitted.
     """
     labels: dict[int, np.ndarray] = {}
     for seed in seeds:
+        if known_labels is not None and int(seed) in known_labels:
+            labels[int(seed)] = np.asarray(known_labels[int(seed)], dtype=np.int64)
+            continue
         model = ClusterModel(
             method=method, n_clusters=n_clusters, random_state=seed, fit_sample_max=fit_sample_max
         ).fit(X_fit, y_fit)

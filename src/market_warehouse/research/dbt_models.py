@@ -20,7 +20,8 @@ Fit once, read many
 -------------------
 * ``research_cluster_assignments`` fits the clustering model and stores one row per kept row;
   ``research_cluster_profiles`` only reads it. ``research_cluster_sweep`` and
-  ``research_cluster_stability`` refit by design (other k, other seeds).
+  ``research_cluster_stability`` refit by design (other k, other seeds); the stability takes
+  the labels of seed ``research_seed`` from the assignments (the same fit).
 * ``research_hmm_model`` fits the HMM once and stores its parameters (float64, exact);
   ``research_hmm_states`` replays them with the causal forward filter and every other HMM
   table reads the states. ``research_hmm_stability`` refits per seed by design.
@@ -876,14 +877,32 @@ def cluster_sweep_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
     return _with_run_id(out, "research_cluster_sweep", s)
 
 
-def cluster_stability_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
+def cluster_stability_table(
+    rows: Any, config: Mapping[str, Any], assignments: Any = None
+) -> pa.Table:
     """``research_cluster_stability``: pairwise ARI of test-row labels across seeds.
 
     ``rows``: relation of ``research_zscores`` (z-scores and ``fwd_ret_10``).
+    ``assignments``: relation of ``research_cluster_assignments``; its fit has the method, k,
+    fit rows and cap of every stability seed, so the test rows' ``cluster_id`` are the labels
+    of seed ``research_seed``, which is then not refitted (checked through its ``run_id``).
     """
     s = settings(config)
     X_fit, y_fit = _fit_rows(rows, s)
     X_test = _test_rows(rows, s)
+    known = None
+    if assignments is not None and s.seed in s.stability_seeds:
+        ids = sorted(r[0] for r in assignments.aggregate("run_id").distinct().fetchall())
+        expected = run_id("research_cluster_assignments", s)
+        if ids != [expected]:
+            raise ValueError(
+                f"research_cluster_assignments holds run {ids}, these vars give {expected}: "
+                "rebuild it with the same vars"
+            )
+        stored, _ = read_rows(assignments, [], ["ticker", "trade_date", "cluster_id"], "is_test")
+        if stored.num_rows != len(X_test):
+            raise ValueError("research_cluster_assignments does not hold every test row")
+        known = {s.seed: stored.column("cluster_id").to_numpy()}
     p = s.cluster_stability()
     with limit_threads(s.max_threads):
         result = cluster_stability(
@@ -894,6 +913,7 @@ def cluster_stability_table(rows: Any, config: Mapping[str, Any]) -> pa.Table:
             seeds=p["seeds"],
             y_fit=y_fit,
             fit_sample_max=p["fit_sample_max"],
+            known_labels=known,
         )
     pairs = result.pairs.assign(method=s.cluster_method, n_clusters=s.cluster_k)
     pairs["agreement"] = [
