@@ -103,36 +103,41 @@ def profile_frame(
     has_label = df[label_col].notna().to_numpy()
     labelled = df if has_label.all() else df.loc[has_label]
     total = len(labelled)
-    # The rows of each label in their input order (a stable sort by label), one numpy take per
-    # column: the same values in the same order as pandas' groupby, without its frame copies.
+    # The rows of each label in their input order (a stable sort by label: increasing row
+    # numbers per label), taken from numpy columns: the same values in the same order as
+    # pandas' groupby, without its frame copies.
     values, inverse = np.unique(labelled[label_col].to_numpy(), return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     bounds = np.r_[0, np.cumsum(np.bincount(inverse, minlength=len(values)))]
-    tickers = labelled["ticker"].take(order) if "ticker" in labelled else None
-    dates = labelled["trade_date"].take(order) if "trade_date" in labelled else None
     numeric = {
-        c: labelled[c].to_numpy(dtype=np.float64)[order]
+        c: labelled[c].to_numpy(dtype=np.float64)
         for c in dict.fromkeys([*features, *outcomes])
         if c in labelled
     }
     rows = []
     for g, label in enumerate(values):
-        rows_g = slice(int(bounds[g]), int(bounds[g + 1]))
-        n_g = rows_g.stop - rows_g.start
+        idx = order[bounds[g] : bounds[g + 1]]
+        n_g = len(idx)
         row: dict[str, object] = {
             label_col: label,
             "row_count": n_g,
-            "ticker_count": int(tickers.iloc[rows_g].nunique()) if tickers is not None else 0,
-            "date_min": dates.iloc[rows_g].min() if dates is not None else None,
-            "date_max": dates.iloc[rows_g].max() if dates is not None else None,
+            "ticker_count": int(labelled["ticker"].take(idx).nunique())
+            if "ticker" in labelled
+            else 0,
+            "date_min": labelled["trade_date"].take(idx).min()
+            if "trade_date" in labelled
+            else None,
+            "date_max": labelled["trade_date"].take(idx).max()
+            if "trade_date" in labelled
+            else None,
             "share_of_dataset": n_g / total,
         }
         for f in features:
-            v = _finite(numeric[f][rows_g]) if f in numeric else np.empty(0)
+            v = _finite(numeric[f][idx]) if f in numeric else np.empty(0)
             row[f"{f}_mean"] = float(v.mean()) if v.size else np.nan
             row[f"{f}_std"] = float(v.std(ddof=0)) if v.size else np.nan
         for o in outcomes:
-            v = numeric[o][rows_g] if o in numeric else np.empty(0)
+            v = numeric[o][idx] if o in numeric else np.empty(0)
             stats = outcome_stats(v, hit_rate=o in RETURN_OUTCOMES)
             _guard(f"{label_col}={label} {o}", stats)
             for key, value in stats.items():
