@@ -127,6 +127,8 @@ lines_classified as (
         *,
         case
             when source_line_no = first_line_no and has_header then 'header'
+            -- a visible first character settles it without trimming (most lines)
+            when ascii(line_text) between 33 and 126 then 'data'
             when trim(line_text) = '' then 'blank'
             else 'data'
         end as line_kind
@@ -332,19 +334,32 @@ repeated_days as (
 
 ),
 
+-- the listing entry (path below raw_root, fingerprint) of each loaded file, by its position in
+-- the load list
+load_sources as (
+
+    select
+        numbered_sources.file_id,
+        numbered_sources.load_source.source_file,
+        numbered_sources.load_source.source_fingerprint
+    from (
+        select {{ list_variable_rows('files_to_load_sources', 'load_source', 'file_id') }}
+    ) as numbered_sources
+
+),
+
 rows_in_context as (
 
     select
         typed_rows.*,
-        -- the listing entry of the file, found by its position in the load list
-        {{ list_variable_element('files_to_load_sources', 'typed_rows.file_id') }}.source_file
-        as source_file,
-        {{ list_variable_element('files_to_load_sources', 'typed_rows.file_id') }}.source_fingerprint
-        as source_fingerprint,
+        load_sources.source_file,
+        load_sources.source_fingerprint,
         rows_flagged_by_order.is_after_calendar_gap,
         repeated_days.copies_are_identical,
         repeated_days.first_copy_line_no
     from typed_rows
+    left join load_sources
+        on typed_rows.file_id = load_sources.file_id
     left join rows_flagged_by_order
         on typed_rows.file_id = rows_flagged_by_order.file_id
             and typed_rows.source_line_no = rows_flagged_by_order.source_line_no
