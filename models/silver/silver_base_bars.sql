@@ -12,40 +12,13 @@
 {%- set range_n = var('base_range_window') -%}
 {%- set sma_periods = var('base_close_sma_periods') -%}
 {%- set return_lags = var('base_return_lags') -%}
-{%- set close_lags = (return_lags + sma_periods + [volume_n, tr_n + 1]) | unique | list -%}
+{%- set close_lags = return_lags | unique | list -%}
+{%- set max_sma = sma_periods | max -%}
 
-{#- Running window sums advance with the row, so one recursion carries them all, together with
-    the segment counters (docs/silver.md); the columns the final select needs ride along. -#}
-{%- set states = [] -%}
-{%- for period in sma_periods -%}
-    {%- do states.append({'name': 'close_sum_' ~ period, 'expression': running_window_sum_step(
-        'cur.close', 'prev.close_sum_' ~ period, 'cur.close_lag_' ~ period)}) -%}
-{%- endfor -%}
-{%- do states.extend([
-    {'name': 'volume_sum', 'expression': running_window_sum_step(
-        'cur.volume', 'prev.volume_sum', 'cur.volume_lag')},
-    {'name': 'volume_sq_sum', 'expression': running_window_sum_step(
-        'cur.volume * cur.volume', 'prev.volume_sq_sum', 'cur.volume_lag * cur.volume_lag')},
-    {'name': 'dollar_volume_sum', 'expression': running_window_sum_step(
-        'cur.close * cur.volume', 'prev.dollar_volume_sum',
-        'cur.close_lag_' ~ volume_n ~ ' * cur.volume_lag')},
-    {'name': 'tr_sum', 'expression': running_window_sum_step('cur.tr', 'prev.tr_sum', 'cur.tr_lag')},
-    {'name': 'equal_volume_run', 'type': 'integer',
-     'expression': 'case when cur.volume = cur.prev_volume then prev.equal_volume_run + 1 else 1 end'},
-    {'name': 'series_segment_no', 'type': 'integer',
-     'expression': 'coalesce(prev.series_segment_no, 0)'
-        ~ ' + case when cur.row_index = 0 or cur.is_after_long_gap then 1 else 0 end'},
-    {'name': 'row_number_in_segment', 'type': 'integer',
-     'expression': 'case when cur.row_index = 0 or cur.is_after_long_gap then 1'
-        ~ ' else prev.row_number_in_segment + 1 end'},
-]) -%}
-{%- set carried = ['trade_date', 'open', 'high', 'low', 'close', 'volume', 'openint',
-    'quality_warn_count', 'source_line_no', 'gap_trading_days', 'is_after_long_gap',
-    'prev_close', 'tr', 'high_' ~ range_n, 'low_' ~ range_n] -%}
-{%- for lag_rows in return_lags -%}
-    {%- do carried.append('close_lag_' ~ lag_rows) -%}
-{%- endfor -%}
-
+{#- Rolling sums are windowed sums of integers (`exact_window_sum`): DuckDB's windowed DOUBLE
+    sums depend on how rows fall into its hash partitions, integer sums do not, so an
+    incremental run equals a full refresh bit for bit (docs/silver.md). The scale of each
+    sum comes from the ticker's own largest value, so it too depends on nothing else. -#}
 with
 
 bronze_valid_bars as (
@@ -84,7 +57,10 @@ ticker_markers as (
         count(*) as row_count,
         any_value(exchange) as exchange,
         any_value(asset_type) as asset_type,
-        any_value(source_file) as source_file
+        any_value(source_file) as source_file,
+        -- bounds for the integer scale of the rolling sums (a true range is at most 2 ×)
+        max(greatest(abs(high), abs(low), abs(close))) as max_abs_price,
+        max(abs(volume)) as max_abs_volume
     from bronze_valid_bars
     group by ticker
 
@@ -102,7 +78,14 @@ tickers as (
 
     select
         ticker_markers.*,
-        row_number() over (order by ticker_markers.ticker) as ticker_id
+        row_number() over (order by ticker_markers.ticker) as ticker_id,
+        {{ exact_sum_exponent('ticker_markers.max_abs_price', max_sma) }} as close_sum_exponent,
+        {{ exact_sum_exponent('2 * ticker_markers.max_abs_price', tr_n) }} as tr_sum_exponent,
+        {{ exact_sum_exponent('ticker_markers.max_abs_volume', volume_n) }} as volume_sum_exponent,
+        {{ exact_sum_exponent('ticker_markers.max_abs_volume * ticker_markers.max_abs_volume', volume_n) }}
+            as volume_sq_sum_exponent,
+        {{ exact_sum_exponent('ticker_markers.max_abs_price * ticker_markers.max_abs_volume', volume_n) }}
+            as dollar_volume_sum_exponent
     from ticker_markers
     inner join tickers_to_rebuild
         on ticker_markers.ticker = tickers_to_rebuild.ticker
@@ -122,6 +105,11 @@ bars as (
         bronze_valid_bars.openint,
         bronze_valid_bars.quality_warn_count,
         bronze_valid_bars.source_line_no,
+        tickers.close_sum_exponent,
+        tickers.tr_sum_exponent,
+        tickers.volume_sum_exponent,
+        tickers.volume_sq_sum_exponent,
+        tickers.dollar_volume_sum_exponent,
         silver_xnys_calendar.xnys_sessions_through,
         silver_xnys_calendar.xnys_sessions_through
         - silver_xnys_calendar.is_xnys_session::integer as xnys_sessions_before
@@ -133,30 +121,16 @@ bars as (
 
 ),
 
--- one window pass: every lag and rolling extreme the rows need
-with_lags as (
+-- first window pass: what the true range and the segment rule need
+with_previous as (
 
     select
         *,
         row_number() over by_ticker - 1 as row_index,
         lag(close) over by_ticker as prev_close,
-        lag(volume) over by_ticker as prev_volume,
-        {%- for lag_rows in close_lags %}
-        lag(close, {{ lag_rows }}) over by_ticker as close_lag_{{ lag_rows }},
-        {%- endfor %}
-        lag(volume, {{ volume_n }}) over by_ticker as volume_lag,
-        lag(high, {{ tr_n }}) over by_ticker as high_lag_tr,
-        lag(low, {{ tr_n }}) over by_ticker as low_lag_tr,
-        xnys_sessions_before - lag(xnys_sessions_through) over by_ticker as gap_trading_days,
-        max(high) over rows_range as high_{{ range_n }},
-        min(low) over rows_range as low_{{ range_n }}
+        xnys_sessions_before - lag(xnys_sessions_through) over by_ticker as gap_trading_days
     from bars
-    window
-        by_ticker as (partition by ticker_id order by trade_date),
-        rows_range as (
-            partition by ticker_id order by trade_date
-            rows between {{ range_n - 1 }} preceding and current row
-        )
+    window by_ticker as (partition by ticker_id order by trade_date)
 
 ),
 
@@ -166,42 +140,58 @@ with_true_range as (
         *,
         -- NULL terms are ignored, so the first row's true range is its high - low
         greatest(high - low, abs(high - prev_close), abs(low - prev_close)) as tr,
-        -- the true range that leaves the window on this row
-        greatest(
-            high_lag_tr - low_lag_tr,
-            abs(high_lag_tr - close_lag_{{ tr_n + 1 }}),
-            abs(low_lag_tr - close_lag_{{ tr_n + 1 }})
-        ) as tr_lag,
-        coalesce(gap_trading_days > {{ var('max_gap_trading_days') }}, false) as is_after_long_gap
-    from with_lags
+        coalesce(gap_trading_days > {{ var('max_gap_trading_days') }}, false) as is_after_long_gap,
+        row_index = 0 or coalesce(gap_trading_days > {{ var('max_gap_trading_days') }}, false)
+            as is_segment_start
+    from with_previous
 
 ),
 
--- only what the recursion reads and carries: its hash table holds every column of every row
-recursion_inputs as (
+-- the first row of each segment and the segment's number: a few rows per ticker
+segment_starts as (
 
     select
         ticker_id,
-        row_index,
-        {%- for column in carried %}
-        {{ column }},
-        {%- endfor %}
-        prev_volume,
-        volume_lag,
-        {%- for lag_rows in (sma_periods + [volume_n]) | unique %}
-        {%- if 'close_lag_' ~ lag_rows not in carried %}
-        close_lag_{{ lag_rows }},
-        {%- endif %}
-        {%- endfor %}
-        tr_lag
+        row_index as segment_start_index,
+        row_number() over (partition by ticker_id order by row_index) as series_segment_no
     from with_true_range
+    where is_segment_start
 
 ),
 
-running_sums as (
+-- second window pass: lags, rolling extremes and sums, where the segment began
+with_windows as (
 
-    select *
-    from {{ smoothing_recursion('recursion_inputs', 'ticker_id', 'row_index', states, carried) }}
+    select
+        *,
+        {%- for lag_rows in close_lags %}
+        lag(close, {{ lag_rows }}) over by_ticker as close_lag_{{ lag_rows }},
+        {%- endfor %}
+        max(high) over rows_range as high_{{ range_n }},
+        min(low) over rows_range as low_{{ range_n }},
+        max(volume) over rows_volume as volume_max,
+        min(volume) over rows_volume as volume_min,
+        {%- for period in sma_periods %}
+        {{ exact_window_sum(
+            'close', 'close_sum_exponent',
+            '(by_ticker rows between ' ~ (period - 1) ~ ' preceding and current row)'
+        ) }} as close_sum_{{ period }},
+        {%- endfor %}
+        {{ exact_window_sum('volume', 'volume_sum_exponent', 'rows_volume') }} as volume_sum,
+        {{ exact_window_sum('volume * volume', 'volume_sq_sum_exponent', 'rows_volume') }}
+            as volume_sq_sum,
+        {{ exact_window_sum('close * volume', 'dollar_volume_sum_exponent', 'rows_volume') }}
+            as dollar_volume_sum,
+        {{ exact_window_sum('tr', 'tr_sum_exponent', 'rows_tr') }} as tr_sum,
+        {{ last_non_null('case when is_segment_start then row_index end', 'rows_to_date') }}
+            as segment_start_index
+    from with_true_range
+    window
+        by_ticker as (partition by ticker_id order by row_index),
+        rows_to_date as (by_ticker rows between unbounded preceding and current row),
+        rows_range as (by_ticker rows between {{ range_n - 1 }} preceding and current row),
+        rows_volume as (by_ticker rows between {{ volume_n - 1 }} preceding and current row),
+        rows_tr as (by_ticker rows between {{ tr_n - 1 }} preceding and current row)
 
 ),
 
@@ -225,8 +215,8 @@ final as (
         bars.row_index + 1 as row_number_in_ticker,
         bars.gap_trading_days,
         bars.is_after_long_gap,
-        bars.series_segment_no,
-        bars.row_number_in_segment,
+        segment_starts.series_segment_no,
+        bars.row_index - bars.segment_start_index + 1 as row_number_in_segment,
         bars.prev_close,
         {%- for lag_rows in return_lags %}
         {{ silver_safe_div('bars.close', 'bars.close_lag_' ~ lag_rows) }} - 1 as ret_{{ lag_rows }}d,
@@ -242,7 +232,7 @@ final as (
         case
             when bars.row_index < {{ volume_n - 1 }} then null
             -- a window of equal volumes has no spread: NULL, not rounding residue
-            when bars.equal_volume_run >= {{ volume_n }} then null
+            when bars.volume_max = bars.volume_min then null
             else {{ silver_safe_div(
                 'bars.volume - bars.volume_sum / ' ~ volume_n,
                 'sqrt(greatest(bars.volume_sq_sum / ' ~ volume_n
@@ -259,9 +249,13 @@ final as (
             when bars.row_index >= {{ period - 1 }} then bars.close_sum_{{ period }} / {{ period }}
         end as close_sma_{{ period }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from running_sums as bars
+    from with_windows as bars
     inner join tickers
         on bars.ticker_id = tickers.ticker_id
+    inner join segment_starts
+        on
+            bars.ticker_id = segment_starts.ticker_id
+            and bars.segment_start_index = segment_starts.segment_start_index
 
 )
 

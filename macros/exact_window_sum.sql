@@ -1,0 +1,36 @@
+{#- A windowed sum of DOUBLE values that does not depend on how the engine splits the rows:
+    each value is scaled by 2^`exponent` and rounded to a 128-bit integer, the integers are
+    summed (integer addition is associative, so every partial-sum order gives the same
+    result), and the sum is scaled back. `exponent` is an integer expression, constant over
+    the window, from `exact_sum_exponent`: it keeps window_rows × |value| × 2^exponent below
+    2^120, so the sum cannot overflow, and leaves about 2^-120 of the largest value as the
+    rounding step (far below DOUBLE's own 2^-52). Used for rolling sums where an incremental
+    run must equal a full refresh bit for bit (docs/silver.md). DuckDB's cast to HUGEINT
+    rounds half to even. `window` is the text after
+    `over`: a window name or a parenthesised specification. -#}
+{% macro exact_window_sum(expression, exponent, window) -%}
+    {{ return(adapter.dispatch('exact_window_sum', 'market_warehouse')(expression, exponent, window)) }}
+{%- endmacro %}
+
+{% macro default__exact_window_sum(expression, exponent, window) -%}
+    cast(
+        sum(cast(round(({{ expression }}) * power(2.0, {{ exponent }})) as numeric(38, 0)))
+            over {{ window }}
+        as double precision
+    ) / power(2.0, {{ exponent }})
+{%- endmacro %}
+
+{% macro duckdb__exact_window_sum(expression, exponent, window) -%}
+    (sum((({{ expression }}) * pow(2.0, {{ exponent }}))::hugeint) over {{ window }})::double
+    / pow(2.0, {{ exponent }})
+{%- endmacro %}
+
+{#- The scale exponent for `exact_window_sum`: the largest integer e with
+    window_rows × bound × 2^e ≤ 2^120, where `bound` is an expression for the largest |value|
+    the sum will see (for instance a per-ticker max), clamped to [-1000, 1000] so that 2^e is
+    a finite DOUBLE (an all-zero series gets 1000). -#}
+{% macro exact_sum_exponent(bound, window_rows) -%}
+    least(greatest(
+        120 - ceil(log2(greatest({{ bound }}, 1e-300) * {{ window_rows }})),
+        -1000), 1000)::integer
+{%- endmacro %}
