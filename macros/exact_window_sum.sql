@@ -24,13 +24,3 @@
     (sum((({{ expression }}) * pow(2.0, {{ exponent }}))::hugeint) over {{ window }})::double
     / pow(2.0, {{ exponent }})
 {%- endmacro %}
-
-{#- The scale exponent for `exact_window_sum`: the largest integer e with
-    window_rows × bound × 2^e ≤ 2^120, where `bound` is an expression for the largest |value|
-    the sum will see (for instance a per-ticker max), clamped to [-1000, 1000] so that 2^e is
-    a finite DOUBLE (an all-zero series gets 1000). -#}
-{% macro exact_sum_exponent(bound, window_rows) -%}
-    least(greatest(
-        120 - ceil(log2(greatest({{ bound }}, 1e-300) * {{ window_rows }})),
-        -1000), 1000)::integer
-{%- endmacro %}
