@@ -36,6 +36,14 @@ rows_flagged as (
         or bronze_parsed_lines.close < bronze_parsed_lines.low
         or bronze_parsed_lines.close > bronze_parsed_lines.high as q_ohlc_outside_hl,
         bronze_parsed_lines.volume < 0 as q_negative_volume,
+        -- silver's exact rolling sums are scaled for values up to these bounds
+        greatest(
+            bronze_parsed_lines.open,
+            bronze_parsed_lines.high,
+            bronze_parsed_lines.low,
+            bronze_parsed_lines.close
+        ) > {{ var('max_valid_price') }}
+        or bronze_parsed_lines.volume > {{ var('max_valid_volume') }} as q_out_of_range,
         coalesce(
             (
                 abs(bronze_parsed_lines.close) > 0
@@ -76,6 +84,7 @@ final as (
         q_high_lt_low,
         q_ohlc_outside_hl,
         q_negative_volume,
+        q_out_of_range,
         q_duplicate_identical,
         q_duplicate_conflicting,
         q_suspicious_bar,
@@ -85,6 +94,7 @@ final as (
         and not q_high_lt_low
         and not q_ohlc_outside_hl
         and not q_negative_volume
+        and not q_out_of_range
         and not q_duplicate_identical
         and not q_duplicate_conflicting as is_valid,
         concat_ws(
@@ -94,6 +104,7 @@ final as (
             case when q_high_lt_low then 'high_lt_low' end,
             case when q_ohlc_outside_hl then 'ohlc_outside_hl' end,
             case when q_negative_volume then 'negative_volume' end,
+            case when q_out_of_range then 'out_of_range' end,
             case when q_duplicate_identical then 'duplicate_identical' end,
             case when q_duplicate_conflicting then 'duplicate_conflicting' end
         ) as invalid_reasons,

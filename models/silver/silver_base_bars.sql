@@ -13,12 +13,18 @@
 {%- set sma_periods = var('base_close_sma_periods') -%}
 {%- set return_lags = var('base_return_lags') -%}
 {%- set close_lags = return_lags | unique | list -%}
-{%- set max_sma = sma_periods | max -%}
+{%- set max_price = var('max_valid_price') -%}
+{%- set max_volume = var('max_valid_volume') -%}
 
 {#- Rolling sums are windowed sums of integers (`exact_window_sum`): DuckDB's windowed DOUBLE
     sums depend on how rows fall into its hash partitions, integer sums do not, so an
-    incremental run equals a full refresh bit for bit (docs/silver.md). The scale of each
-    sum comes from the ticker's own largest value, so it too depends on nothing else. -#}
+    incremental run equals a full refresh bit for bit (docs/silver.md). Each sum's scale is a
+    constant from bronze's validity bounds (a true range is at most twice the largest price). -#}
+{%- set close_exponent = exact_sum_exponent(max_price, sma_periods | max) -%}
+{%- set tr_exponent = exact_sum_exponent(2 * max_price, tr_n) -%}
+{%- set volume_exponent = exact_sum_exponent(max_volume, volume_n) -%}
+{%- set volume_sq_exponent = exact_sum_exponent(max_volume * max_volume, volume_n) -%}
+{%- set dollar_volume_exponent = exact_sum_exponent(max_price * max_volume, volume_n) -%}
 with
 
 bronze_valid_bars as (
@@ -57,10 +63,7 @@ ticker_markers as (
         count(*) as row_count,
         any_value(exchange) as exchange,
         any_value(asset_type) as asset_type,
-        any_value(source_file) as source_file,
-        -- bounds for the integer scale of the rolling sums (a true range is at most 2 ×)
-        max(greatest(abs(high), abs(low), abs(close))) as max_abs_price,
-        max(abs(volume)) as max_abs_volume
+        any_value(source_file) as source_file
     from bronze_valid_bars
     group by ticker
 
@@ -78,14 +81,7 @@ tickers as (
 
     select
         ticker_markers.*,
-        row_number() over (order by ticker_markers.ticker) as ticker_id,
-        {{ exact_sum_exponent('ticker_markers.max_abs_price', max_sma) }} as close_sum_exponent,
-        {{ exact_sum_exponent('2 * ticker_markers.max_abs_price', tr_n) }} as tr_sum_exponent,
-        {{ exact_sum_exponent('ticker_markers.max_abs_volume', volume_n) }} as volume_sum_exponent,
-        {{ exact_sum_exponent('ticker_markers.max_abs_volume * ticker_markers.max_abs_volume', volume_n) }}
-            as volume_sq_sum_exponent,
-        {{ exact_sum_exponent('ticker_markers.max_abs_price * ticker_markers.max_abs_volume', volume_n) }}
-            as dollar_volume_sum_exponent
+        row_number() over (order by ticker_markers.ticker) as ticker_id
     from ticker_markers
     inner join tickers_to_rebuild
         on ticker_markers.ticker = tickers_to_rebuild.ticker
@@ -105,11 +101,6 @@ bars as (
         bronze_valid_bars.openint,
         bronze_valid_bars.quality_warn_count,
         bronze_valid_bars.source_line_no,
-        tickers.close_sum_exponent,
-        tickers.tr_sum_exponent,
-        tickers.volume_sum_exponent,
-        tickers.volume_sq_sum_exponent,
-        tickers.dollar_volume_sum_exponent,
         silver_xnys_calendar.xnys_sessions_through,
         silver_xnys_calendar.xnys_sessions_through
         - silver_xnys_calendar.is_xnys_session::integer as xnys_sessions_before
@@ -173,16 +164,16 @@ with_windows as (
         min(volume) over rows_volume as volume_min,
         {%- for period in sma_periods %}
         {{ exact_window_sum(
-            'close', 'close_sum_exponent',
+            'close', close_exponent,
             '(by_ticker rows between ' ~ (period - 1) ~ ' preceding and current row)'
         ) }} as close_sum_{{ period }},
         {%- endfor %}
-        {{ exact_window_sum('volume', 'volume_sum_exponent', 'rows_volume') }} as volume_sum,
-        {{ exact_window_sum('volume * volume', 'volume_sq_sum_exponent', 'rows_volume') }}
+        {{ exact_window_sum('volume', volume_exponent, 'rows_volume') }} as volume_sum,
+        {{ exact_window_sum('volume * volume', volume_sq_exponent, 'rows_volume') }}
             as volume_sq_sum,
-        {{ exact_window_sum('close * volume', 'dollar_volume_sum_exponent', 'rows_volume') }}
+        {{ exact_window_sum('close * volume', dollar_volume_exponent, 'rows_volume') }}
             as dollar_volume_sum,
-        {{ exact_window_sum('tr', 'tr_sum_exponent', 'rows_tr') }} as tr_sum,
+        {{ exact_window_sum('tr', tr_exponent, 'rows_tr') }} as tr_sum,
         {{ last_non_null('case when is_segment_start then row_index end', 'rows_to_date') }}
             as segment_start_index
     from with_true_range

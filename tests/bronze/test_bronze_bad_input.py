@@ -34,6 +34,7 @@ EXPECTED_COUNTS = {
     NYSE + "high_lt_low.us.txt": (4, 3, 3, 0, 1, 0),
     NYSE + "ohlc_outside.us.txt": (5, 4, 4, 0, 1, 0),
     NYSE + "negative_volume.us.txt": (4, 3, 3, 0, 1, 0),
+    NYSE + "out_of_range.us.txt": (7, 6, 4, 2, 1, 0),
     NYSE + "duplicates.us.txt": (7, 6, 6, 0, 1, 0),
     NYSE + "spike.us.txt": (4, 3, 3, 0, 1, 0),
     NYSE + "latin1.us.txt": (4, 3, 2, 1, 1, 0),
@@ -53,6 +54,9 @@ EXPECTED_REJECTS = {
     (NYSE + "impossible_date.us.txt", 3): "unparsable_date",
     (NYSE + "impossible_date.us.txt", 4): "unparsable_date",
     (NYSE + "latin1.us.txt", 3): "invalid_utf8",
+    # "inf" and "nan" parse as DOUBLE but are not finite numbers
+    (NYSE + "out_of_range.us.txt", 5): "unparsable_number:high",
+    (NYSE + "out_of_range.us.txt", 6): "unparsable_number:close",
 }
 
 # (file, line) -> (is_valid, invalid_reasons, warning_reasons)
@@ -63,6 +67,9 @@ EXPECTED_FLAGGED_ROWS = {
     (NYSE + "ohlc_outside.us.txt", 3): (False, "ohlc_outside_hl", ""),
     (NYSE + "ohlc_outside.us.txt", 4): (False, "ohlc_outside_hl", ""),
     (NYSE + "negative_volume.us.txt", 3): (False, "negative_volume", ""),
+    # above max_valid_price (a 2e9 high, also a suspicious range) and max_valid_volume (1e14)
+    (NYSE + "out_of_range.us.txt", 3): (False, "out_of_range", "suspicious_bar"),
+    (NYSE + "out_of_range.us.txt", 4): (False, "out_of_range", ""),
     (NYSE + "duplicates.us.txt", 4): (False, "duplicate_identical", ""),
     (NYSE + "duplicates.us.txt", 5): (False, "duplicate_conflicting", ""),
     (NYSE + "duplicates.us.txt", 6): (False, "duplicate_conflicting", ""),
@@ -194,3 +201,24 @@ def test_blank_lines_keep_exact_line_numbers(corpus_warehouse):
         "select source_line_no from bronze_ohlcv where ticker = 'BLANK.US' order by 1",
     )
     assert list(rows.source_line_no) == [2, 5]
+
+
+def test_silver_base_series_builds_on_the_valid_rows_of_the_corpus(corpus_warehouse):
+    """Out-of-range values never reach silver's scaled integer sums: the build succeeds and
+    the out-of-range ticker keeps exactly its two valid bars, with their hand-worked means."""
+    run_dbt(
+        ["run", "--select", "silver_xnys_calendar", "silver_base_bars"],
+        db_path=corpus_warehouse,
+        raw_root=corpus_warehouse.parent / "raw",
+        dbt_vars={"base_volume_window": 2, "base_tr_sma_period": 2},
+    )
+    rows = query(
+        corpus_warehouse,
+        "select trade_date::varchar as trade_date, close, vol_sma_2, tr_sma_2 "
+        "from silver_base_bars where ticker = 'OOR.US' order by trade_date",
+    )
+    assert rows["trade_date"].tolist() == ["2020-01-02", "2020-01-09"]
+    assert rows["close"].tolist() == [10.5, 10.5]
+    # second valid bar: volumes 1000 and 1000; true ranges 11 - 9 = 2 on both bars
+    assert rows["vol_sma_2"].tolist()[1] == 1000.0
+    assert rows["tr_sma_2"].tolist()[1] == 2.0
