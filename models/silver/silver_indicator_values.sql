@@ -57,15 +57,24 @@
     ~ ' then prev.macd_fast_ema - prev.' ~ macd_slow_state ~ ' end' -%}
 {%- set dx_prev = talib_dx('prev.adx_plus_dm_sum', 'prev.adx_minus_dm_sum', 'prev.adx_tr_sum',
     'cur.bar_index - 1', adx_n, ta_eps) -%}
+{#- Inputs computed inside the recursion from columns it reads anyway (each input column costs
+    the single-threaded recursion a gather per row): RSI's gain and loss from the close and the
+    previous close, MFI's positive and negative flow from one signed flow, TMF's accumulation
+    and the TTI proxy's numerator from one signed position. Same arithmetic as computing them
+    before the recursion, so the same bits. -#}
+{%- set price_gain = 'case when cur.close - cur.prev_close >= 0 then cur.close - cur.prev_close else 0.0 end' -%}
+{%- set price_loss = 'case when cur.close - cur.prev_close < 0 then cur.prev_close - cur.close else 0.0 end' -%}
+{%- set positive_part = 'case when {x} >= 0 then {x} else 0.0 end' -%}
+{%- set negative_part = 'case when {x} < 0 then 0.0 - {x} else 0.0 end' -%}
 {#- ta_MFI.c: a run of `mfi_n` bars without money flow empties the sums exactly. -#}
-{%- set mfi_null_run_new = 'case when cur.bar_index = 0 then 0 when cur.money_flow = 0'
+{%- set mfi_null_run_new = 'case when cur.bar_index = 0 then 0 when cur.signed_money_flow = 0'
     ~ ' then least(coalesce(prev.mfi_null_run, 0) + 1, ' ~ mfi_n ~ ') else 0 end' -%}
 
 {%- set states = [
-    {'name': 'ad_wilder', 'expression': first_value_ewm_step('cur.ad_raw', 'prev.ad_wilder', tmf_n)},
+    {'name': 'ad_wilder', 'expression': first_value_ewm_step('cur.signed_position * cur.volume', 'prev.ad_wilder', tmf_n)},
     {'name': 'volume_wilder', 'expression': first_value_ewm_step('cur.volume', 'prev.volume_wilder', tmf_n)},
-    {'name': 'proxy_wilder', 'expression': first_value_ewm_step('cur.proxy_raw', 'prev.proxy_wilder', tti_n)},
-    {'name': 'proxy_den_wilder', 'expression': first_value_ewm_step('cur.proxy_den', 'prev.proxy_den_wilder', tti_n)},
+    {'name': 'proxy_wilder', 'expression': first_value_ewm_step('cur.signed_position * cur.true_range', 'prev.proxy_wilder', tti_n)},
+    {'name': 'proxy_den_wilder', 'expression': first_value_ewm_step('cur.true_range', 'prev.proxy_den_wilder', tti_n)},
     {'name': 'tmf_lag_1', 'expression': tmf_prev},
     {'name': 'tti_lag_1', 'expression': tti_prev},
     {'name': 'tmf_ema_lag_1', 'expression': first_value_ewm_step(tmf_prev, 'prev.tmf_ema_lag_1', (tmf_ema_span + 1) / 2)},
@@ -98,8 +107,8 @@
         'cur.close', 'prev.macd_fast_ema', 'cur.bar_index', macd_fast, macd_slow - macd_fast)},
     {'name': 'macd_signal_lag_1', 'expression': sma_seeded_ema_step(
         macd_prev, 'prev.macd_signal_lag_1', 'cur.bar_index - 1', macd_signal, macd_slow - 1)},
-    {'name': 'rsi_avg_gain', 'expression': wilder_average_step('cur.price_gain', 'prev.rsi_avg_gain', 'cur.bar_index', rsi_n)},
-    {'name': 'rsi_avg_loss', 'expression': wilder_average_step('cur.price_loss', 'prev.rsi_avg_loss', 'cur.bar_index', rsi_n)},
+    {'name': 'rsi_avg_gain', 'expression': wilder_average_step(price_gain, 'prev.rsi_avg_gain', 'cur.bar_index', rsi_n)},
+    {'name': 'rsi_avg_loss', 'expression': wilder_average_step(price_loss, 'prev.rsi_avg_loss', 'cur.bar_index', rsi_n)},
     {'name': 'atr', 'expression': wilder_average_step('cur.true_range', 'prev.atr', 'cur.bar_index', atr_n)},
     {'name': 'adx_plus_dm_sum', 'expression': wilder_sum_step('cur.plus_dm', 'prev.adx_plus_dm_sum', 'cur.bar_index', adx_n)},
     {'name': 'adx_minus_dm_sum', 'expression': wilder_sum_step('cur.minus_dm', 'prev.adx_minus_dm_sum', 'cur.bar_index', adx_n)},
@@ -113,10 +122,14 @@
     {'name': 'mfi_null_run', 'type': 'integer', 'expression': mfi_null_run_new},
     {'name': 'mfi_positive_sum', 'expression':
         'case when (' ~ mfi_null_run_new ~ ') >= ' ~ mfi_n ~ ' then 0.0::double else '
-        ~ running_window_sum_step('cur.positive_money_flow', 'prev.mfi_positive_sum', 'cur.positive_money_flow_lag') ~ ' end'},
+        ~ running_window_sum_step(
+            positive_part | replace('{x}', 'cur.signed_money_flow'), 'prev.mfi_positive_sum',
+            positive_part | replace('{x}', 'cur.signed_money_flow_lag')) ~ ' end'},
     {'name': 'mfi_negative_sum', 'expression':
         'case when (' ~ mfi_null_run_new ~ ') >= ' ~ mfi_n ~ ' then 0.0::double else '
-        ~ running_window_sum_step('cur.negative_money_flow', 'prev.mfi_negative_sum', 'cur.negative_money_flow_lag') ~ ' end'},
+        ~ running_window_sum_step(
+            negative_part | replace('{x}', 'cur.signed_money_flow'), 'prev.mfi_negative_sum',
+            negative_part | replace('{x}', 'cur.signed_money_flow_lag')) ~ ' end'},
 ]) -%}
 {%- set carried = ['trade_date', 'close', 'willr', 'cci', 'roc'] -%}
 
@@ -225,14 +238,13 @@ with_bar_terms as (
 
     select
         *,
-        -- TA-Lib true range: none on a segment's first bar
-        greatest(
-            high - low,
-            abs(high - prev_close),
-            abs(low - prev_close)
+        -- a segment's first bar has no previous close, so only its high - low (TA-Lib's ATR
+        -- and ADX start after it; the TTI proxy uses it). DuckDB's greatest skips NULL terms;
+        -- the coalesce says so for engines whose greatest returns NULL
+        coalesce(
+            greatest(high - low, abs(high - prev_close), abs(low - prev_close)),
+            high - low
         ) as true_range,
-        case when close - prev_close >= 0 then close - prev_close else 0.0 end as price_gain,
-        case when close - prev_close < 0 then prev_close - close else 0.0 end as price_loss,
         case
             when prev_low - low > 0 and high - prev_high < prev_low - low then prev_low - low
             else 0.0
@@ -280,30 +292,26 @@ with_flow_terms as (
         *,
         {{ talib_cci('typical_price', 'typical_price_lag_', cci_n, 'bar_index', 'cci_mean') }}
             as cci,
-        (2 * close - trh - trl) / greatest(trh - trl, {{ eps }}) * volume as ad_raw,
-        -- the proxy's true range: a segment's first bar has only its high - low
-        abs(coalesce(true_range, high - low)) as proxy_den,
-        (2 * close - trh - trl) / greatest(trh - trl, {{ eps }})
-        * abs(coalesce(true_range, high - low)) as proxy_raw,
-        case when typical_price < typical_price_lag_1 then 0.0 else money_flow end
-            as positive_money_flow,
-        case when typical_price < typical_price_lag_1 then money_flow else 0.0 end
-            as negative_money_flow,
+        -- the signed position of the close in the bar's true range (REFERENCE Part A §4):
+        -- TMF's accumulation is it × volume, the TTI proxy's it × true range (both formed
+        -- inside the recursion, which then reads one column instead of three)
+        (2 * close - trh - trl) / greatest(trh - trl, {{ eps }}) as signed_position,
+        -- TA-Lib's money flow with its direction as the sign (negative when the typical price
+        -- fell); 0.0 - x keeps a zero flow +0.0
         case
-            when typical_price_lag_{{ mfi_n }} < typical_price_lag_{{ mfi_n + 1 }} then 0.0
-            else money_flow_lag
-        end as positive_money_flow_lag,
+            when typical_price < typical_price_lag_1 then 0.0 - money_flow else money_flow
+        end as signed_money_flow,
         case
             when typical_price_lag_{{ mfi_n }} < typical_price_lag_{{ mfi_n + 1 }}
-                then money_flow_lag
-            else 0.0
-        end as negative_money_flow_lag
+                then 0.0 - money_flow_lag
+            else money_flow_lag
+        end as signed_money_flow_lag
     from with_bar_terms
 
 ),
 
 -- only what the recursion reads: its hash table holds every column of every row. Materialised
--- on purpose: the hash table is then built from these 26 columns, not from the 30+ of
+-- on purpose: the hash table is then built from these 19 columns, not from the 30+ of
 -- with_lags that the engine would otherwise keep for the recursion's two references (a
 -- quarter less CPU, docs/silver.md)
 recursion_inputs as {{ materialize_cte() }} (
@@ -319,18 +327,11 @@ recursion_inputs as {{ materialize_cte() }} (
         close_lag_{{ lag_rows }},
         {%- endfor %}
         true_range,
-        price_gain,
-        price_loss,
         plus_dm,
         minus_dm,
-        ad_raw,
-        proxy_raw,
-        proxy_den,
-        money_flow,
-        positive_money_flow,
-        negative_money_flow,
-        positive_money_flow_lag,
-        negative_money_flow_lag,
+        signed_position,
+        signed_money_flow,
+        signed_money_flow_lag,
         stoch_fast_k,
         willr,
         cci,
