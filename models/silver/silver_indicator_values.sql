@@ -59,11 +59,11 @@
     'cur.bar_index - 1', adx_n, ta_eps) -%}
 {#- Inputs computed inside the recursion from columns it reads anyway (each input column costs
     the single-threaded recursion a gather per row): RSI's gain and loss from the close and the
-    previous close, MFI's positive and negative flow from one signed flow, TMF's accumulation
+    previous row's close, MFI's positive and negative flow from one signed flow, TMF's accumulation
     and the TTI proxy's numerator from one signed position. Same arithmetic as computing them
     before the recursion, so the same bits. -#}
-{%- set price_gain = 'case when cur.close - cur.prev_close >= 0 then cur.close - cur.prev_close else 0.0 end' -%}
-{%- set price_loss = 'case when cur.close - cur.prev_close < 0 then cur.prev_close - cur.close else 0.0 end' -%}
+{%- set price_gain = 'case when cur.close - prev.close >= 0 then cur.close - prev.close else 0.0 end' -%}
+{%- set price_loss = 'case when cur.close - prev.close < 0 then prev.close - cur.close else 0.0 end' -%}
 {%- set positive_part = 'case when {x} >= 0 then {x} else 0.0 end' -%}
 {%- set negative_part = 'case when {x} < 0 then 0.0 - {x} else 0.0 end' -%}
 {#- ta_MFI.c: a run of `mfi_n` bars without money flow empties the sums exactly. -#}
@@ -116,8 +116,8 @@
     {'name': 'adx_lag_1', 'expression': talib_adx_step(dx_prev, 'prev.adx_lag_1', 'cur.bar_index - 1', adx_n)},
     {'name': 'obv', 'expression':
         'case when prev.obv is null then cur.volume'
-        ~ ' when cur.close > cur.prev_close then prev.obv + cur.volume'
-        ~ ' when cur.close < cur.prev_close then prev.obv - cur.volume'
+        ~ ' when cur.close > prev.close then prev.obv + cur.volume'
+        ~ ' when cur.close < prev.close then prev.obv - cur.volume'
         ~ ' else prev.obv end'},
     {'name': 'mfi_null_run', 'type': 'integer', 'expression': mfi_null_run_new},
     {'name': 'mfi_positive_sum', 'expression':
@@ -131,7 +131,10 @@
             negative_part | replace('{x}', 'cur.signed_money_flow'), 'prev.mfi_negative_sum',
             negative_part | replace('{x}', 'cur.signed_money_flow_lag')) ~ ' end'},
 ]) -%}
-{%- set carried = ['trade_date', 'close', 'willr', 'cci', 'roc'] -%}
+{#- The close is a state (its own value) rather than a carried column, so the next row reads
+    the previous close as `prev.close` instead of an input column. -#}
+{%- do states.append({'name': 'close', 'expression': 'cur.close'}) -%}
+{%- set carried = ['trade_date', 'willr', 'cci', 'roc'] -%}
 
 with
 
@@ -311,9 +314,10 @@ with_flow_terms as (
 ),
 
 -- only what the recursion reads: its hash table holds every column of every row. Materialised
--- on purpose: the hash table is then built from these 19 columns, not from the 30+ of
+-- on purpose: the hash table is then built from these 18 columns, not from the 30+ of
 -- with_lags that the engine would otherwise keep for the recursion's two references (a
--- quarter less CPU, docs/silver.md)
+-- quarter less CPU). Ordered by bar_index first, so the rows one iteration reads (one per
+-- segment) sit together in the hash table (docs/silver.md)
 recursion_inputs as {{ materialize_cte() }} (
 
     select
@@ -321,7 +325,6 @@ recursion_inputs as {{ materialize_cte() }} (
         bar_index,
         trade_date,
         close,
-        prev_close,
         volume,
         {%- for lag_rows in sum_periods %}
         close_lag_{{ lag_rows }},
@@ -337,6 +340,7 @@ recursion_inputs as {{ materialize_cte() }} (
         cci,
         roc
     from with_flow_terms
+    order by bar_index, segment_key
 
 ),
 
