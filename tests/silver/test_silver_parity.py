@@ -8,6 +8,8 @@ implementation written here from REFERENCE Part A §4 is the reference for TMF a
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -231,6 +233,76 @@ def test_long_gap_restarts_warm_up(series: pd.DataFrame) -> None:
     assert second["atr_14"].iloc[:14].isna().all()
     # the first bar of a segment has no previous close (the TMF reference checks TMF's use)
     assert second.loc[0, "obv"] == second.loc[0, "volume"]
+
+
+def rolling_fsum_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Mean of each full trailing window, from the exactly rounded sum (math.fsum); NaN while
+    the window fills."""
+    out = np.full(len(values), np.nan)
+    for end in range(window - 1, len(values)):
+        out[end] = math.fsum(values[end - window + 1 : end + 1]) / window
+    return out
+
+
+def test_base_rolling_columns_match_exactly_rounded_window_sums(warehouse) -> None:
+    """The base series' rolling columns (integer window sums in SQL) against windows summed
+    here with math.fsum, over the whole ticker as Part A §3 defines them, on every fixture
+    ticker: penny and 500,000 prices, zero volume, the 15,000-bar series."""
+    db_path, _ = warehouse
+    base = query(
+        db_path,
+        """
+        select ticker, high, low, close, volume, tr, close_sma_20, close_sma_50, close_sma_200,
+            vol_sma_20, dollar_vol_sma_20, tr_sma_14, volume_z_20
+        from silver_base_series
+        order by ticker, trade_date
+        """,
+    )
+    checked = 0
+    for _, bars in base.groupby("ticker", sort=True):
+        close = bars["close"].to_numpy(dtype=float)
+        volume = bars["volume"].to_numpy(dtype=float)
+        previous_close = np.concatenate([[np.nan], close[:-1]])
+        high, low = bars["high"].to_numpy(dtype=float), bars["low"].to_numpy(dtype=float)
+        true_range = np.nanmax(
+            [high - low, np.abs(high - previous_close), np.abs(low - previous_close)], axis=0
+        )
+        np.testing.assert_array_equal(bars["tr"].to_numpy(dtype=float), true_range)
+        expected = {
+            "close_sma_20": rolling_fsum_mean(close, 20),
+            "close_sma_50": rolling_fsum_mean(close, 50),
+            "close_sma_200": rolling_fsum_mean(close, 200),
+            "vol_sma_20": rolling_fsum_mean(volume, 20),
+            "dollar_vol_sma_20": rolling_fsum_mean(close * volume, 20),
+            "tr_sma_14": rolling_fsum_mean(true_range, 14),
+        }
+        for column, reference in expected.items():
+            got = bars[column].to_numpy(dtype=float)
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(reference), err_msg=column)
+            ok = ~np.isnan(reference)
+            np.testing.assert_allclose(got[ok], reference[ok], rtol=1e-14, atol=0, err_msg=column)
+        # z-score: population deviation from the same sums; NULL for a window of equal volumes
+        mean = expected["vol_sma_20"]
+        mean_sq = rolling_fsum_mean(volume * volume, 20)
+        full = ~np.isnan(mean)
+        spread = np.array(
+            [
+                np.ptp(volume[end - 19 : end + 1]) if full[end] else np.nan
+                for end in range(len(volume))
+            ]
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z_reference = np.where(
+                full & (spread > 0),
+                (volume - mean) / np.sqrt(np.maximum(mean_sq - mean * mean, 0.0)),
+                np.nan,
+            )
+        z = bars["volume_z_20"].to_numpy(dtype=float)
+        np.testing.assert_array_equal(np.isnan(z), np.isnan(z_reference))
+        ok = ~np.isnan(z_reference)
+        np.testing.assert_allclose(z[ok], z_reference[ok], rtol=1e-9, atol=1e-9)
+        checked += int(ok.sum())
+    assert checked > 10_000
 
 
 def test_silver_data_and_unit_tests_pass_on_fixture(warehouse) -> None:
