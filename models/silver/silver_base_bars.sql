@@ -15,6 +15,7 @@
 {%- set close_lags = return_lags | unique | list -%}
 {%- set max_price = var('max_valid_price') -%}
 {%- set max_volume = var('max_valid_volume') -%}
+{%- set is_after_long_gap = 'coalesce(gap_trading_days > ' ~ var('max_gap_trading_days') ~ ', false)' -%}
 
 {#- Rolling sums are windowed sums of integers (`exact_window_sum`): DuckDB's windowed DOUBLE
     sums depend on how rows fall into its hash partitions, integer sums do not, so an
@@ -145,9 +146,8 @@ with_true_range as (
         gap_trading_days,
         -- NULL terms are ignored, so the first row's true range is its high - low
         greatest(high - low, abs(high - prev_close), abs(low - prev_close)) as tr,
-        coalesce(gap_trading_days > {{ var('max_gap_trading_days') }}, false) as is_after_long_gap,
-        row_index = 0 or coalesce(gap_trading_days > {{ var('max_gap_trading_days') }}, false)
-            as is_segment_start
+        {{ is_after_long_gap }} as is_after_long_gap,
+        row_index = 0 or {{ is_after_long_gap }} as is_segment_start
     from with_previous
 
 ),
