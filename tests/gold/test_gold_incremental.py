@@ -130,14 +130,26 @@ def metadata(parquet_path) -> dict:
     return json.loads(parquet_path.with_name(parquet_path.stem + ".metadata.json").read_text())
 
 
+def read_dataset(parquet_path) -> pd.DataFrame:
+    """The dataset's files concatenated in file-name order, each read in its stored order."""
+    files = sorted(parquet_path.glob("*.parquet"))
+    assert files, parquet_path
+    with duckdb.connect() as con:
+        con.execute("set preserve_insertion_order = true")
+        frames = [con.execute(f"select * from read_parquet('{file}')").df() for file in files]
+    return pd.concat(frames, ignore_index=True)
+
+
 def test_dataset_parquet_and_metadata_describe_the_view(histories) -> None:
     db = histories["full"]
     parquet = db.parent / "ml_dataset_v1.parquet"
     meta = metadata(parquet)
     view = query(db, "select * from gold_ml_dataset order by ticker, trade_date")
-    with duckdb.connect() as con:
-        written = con.execute(f"select * from read_parquet('{parquet}')").df()
+    written = read_dataset(parquet)
     pd.testing.assert_frame_equal(written, view, check_exact=True)
+    # 3 tickers are far below ml_dataset_rows_per_file: one file
+    assert meta["parquet_dataset"] == "ml_dataset_v1.parquet"
+    assert meta["parquet_files"] == [{"name": "part-00000.parquet", "row_count": len(view)}]
     assert meta["row_count"] == len(view)
     assert meta["ticker_count"] == 3
     assert meta["min_trade_date"] == str(view.trade_date.min().date())
@@ -152,11 +164,73 @@ def test_dataset_parquet_and_metadata_describe_the_view(histories) -> None:
 
 
 def test_the_same_inputs_give_the_same_export(histories) -> None:
-    names = ["ml_dataset_v1.parquet", "ml_dataset_v1.metadata.json"]
+    names = ["ml_dataset_v1.parquet/part-00000.parquet", "ml_dataset_v1.metadata.json"]
     for name in names:
         incremental = (histories["incremental"].parent / name).read_bytes()
         full = (histories["full"].parent / name).read_bytes()
         assert incremental == full, name
+
+
+def test_export_splits_by_whole_tickers_and_replaces_old_files(histories) -> None:
+    db = histories["full"]
+    target = histories["root"] / "split.parquet"
+    target.mkdir()
+    (target / "part-00007.parquet").write_bytes(b"stale file of an earlier export")
+    (target / "notes.txt").write_text("anything in the directory is replaced")
+    run_dbt(
+        ["run", "--select", "gold_ml_dataset"],
+        db_path=db,
+        raw_root=histories["raw_root"],
+        dbt_vars={"ml_dataset_export_path": str(target), "ml_dataset_rows_per_file": 250},
+    )
+    assert sorted(path.name for path in target.rglob("*") if path.is_file()) == [
+        "part-00000.parquet",
+        "part-00001.parquet",
+        "part-00002.parquet",
+    ]
+    view = query(db, "select * from gold_ml_dataset order by ticker, trade_date")
+    pd.testing.assert_frame_equal(read_dataset(target), view, check_exact=True)
+    meta = metadata(target)
+    # gold_labels holds 300 + 300 + 120 rows: a new file once a file holds >= 250 rows
+    files = {item["name"]: item["row_count"] for item in meta["parquet_files"]}
+    assert files == {
+        f"part-0000{i}.parquet": int((view.ticker == ticker).sum())
+        for i, ticker in enumerate(["AAA.US", "BBB.US", "DDD.US"])
+    }
+    # the content hash is of whole rows, in any order and any split
+    assert meta["content_hash"] == metadata(db.parent / "ml_dataset_v1.parquet")["content_hash"]
+
+
+def test_content_hash_covers_every_row(histories) -> None:
+    """Warm-up rows added (20 per segment: an even count per ticker, same tickers) must change
+    the hash; a hash of the ticker column alone would not see them."""
+    db = histories["full"]
+    target = histories["root"] / "with_warm_up.parquet"
+    run_dbt(
+        ["run", "--select", "gold_ml_dataset"],
+        db_path=db,
+        raw_root=histories["raw_root"],
+        dbt_vars={"ml_dataset_export_path": str(target), "ml_dataset_require_tmf_ready": False},
+    )
+    default = metadata(db.parent / "ml_dataset_v1.parquet")
+    meta = metadata(target)
+    assert meta["ticker_count"] == default["ticker_count"]
+    assert meta["row_count"] - default["row_count"] == 20 * 4
+    assert meta["content_hash"] != default["content_hash"]
+
+
+def test_export_path_must_name_a_parquet_dataset(histories) -> None:
+    db = histories["full"]
+    result = run_dbt(
+        ["run", "--select", "gold_ml_dataset"],
+        db_path=db,
+        raw_root=histories["raw_root"],
+        dbt_vars={"ml_dataset_export_path": str(histories["root"])},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "must end in '.parquet'" in result.stdout + result.stderr
+    assert (histories["root"] / "raw").exists()
 
 
 def test_dataset_vars_filter_rows_and_change_the_hash(histories) -> None:
@@ -177,7 +251,7 @@ def test_dataset_vars_filter_rows_and_change_the_hash(histories) -> None:
     with duckdb.connect() as con:
         rows = con.execute(
             f"select ticker, min(trade_date), max(trade_date), count(*)"
-            f" from read_parquet('{subset}') group by ticker"
+            f" from read_parquet('{subset}/*.parquet') group by ticker"
         ).fetchall()
     assert len(rows) == 1
     ticker, first, last, count = rows[0]
