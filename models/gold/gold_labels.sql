@@ -188,13 +188,15 @@ with_touch as (
             pow(next_return_{{ offset }} - next_return_mean, 2){% if not loop.last %} +{% endif %}
             {%- endfor %}
         ) / {{ vol_window }}) as fwd_vol_{{ vol_window }},
-        -- the first barrier touched; on a bar touching both, the stop-loss (conservative)
+        -- the first barrier touched; on a bar touching both, the stop-loss (conservative),
+        -- unless that bar opened at or above the upper barrier (decided with its open below)
         case
             when not has_barrier_label then null
             when lower_touch_offset <= coalesce(upper_touch_offset, {{ horizon }}) then 'lower'
             when upper_touch_offset is not null then 'upper'
             else 'vertical'
-        end as touched_barrier,
+        end as first_touched_barrier,
+        coalesce(lower_touch_offset = upper_touch_offset, false) as is_both_touched_on_one_bar,
         case
             when not has_barrier_label then null
             when lower_touch_offset <= coalesce(upper_touch_offset, {{ horizon }}) then lower_touch_offset
@@ -217,6 +219,24 @@ with_touch_bar as (
 
 ),
 
+with_barrier_touched as (
+
+    select
+        *,
+        {%- if touch_mode == 'high_low' %}
+        -- the open is the bar's first price: a bar that opens at or above the upper barrier
+        -- reached it first, whatever its low did later (no tie to break)
+        case
+            when is_both_touched_on_one_bar and touch_bar_open >= upper_barrier then 'upper'
+            else first_touched_barrier
+        end as touched_barrier
+        {%- else %}
+        first_touched_barrier as touched_barrier
+        {%- endif %}
+    from with_touch_bar
+
+),
+
 with_exit_return as (
 
     select
@@ -229,7 +249,7 @@ with_exit_return as (
             {%- endif %}
             when touched_barrier is not null then touch_bar_close
         end / close - 1 - {{ round_trip_cost }} as net_barrier_return
-    from with_touch_bar
+    from with_barrier_touched
 
 ),
 

@@ -276,7 +276,8 @@ def triple_barrier(
 ) -> pd.DataFrame:
     """Long-side triple barrier on one series, a plain loop over bars (docs/gold.md rules):
     barriers close ± mult × atr at t0, first touch within `horizon` bars on high/low (stop
-    first on a bar touching both; fills at the barrier or a worse/better open) or on closes,
+    first on a bar touching both, unless it opened at or above the upper barrier; fills at the
+    barrier or a worse/better open) or on closes,
     vertical exit at the close of bar t0 + horizon, cost subtracted before labelling. NaN
     where the horizon is incomplete or atr is missing or not positive."""
     n = len(close)
@@ -292,7 +293,9 @@ def triple_barrier(
         for k in range(1, horizon + 1):
             j = i + k
             hi, lo = (high[j], low[j]) if mode == "high_low" else (close[j], close[j])
-            if lo <= lower:
+            # a bar opening at or above the upper barrier touched it first, whatever its low
+            gapped_up = mode == "high_low" and open_[j] >= upper
+            if lo <= lower and not gapped_up:
                 exit_price = min(open_[j], lower) if mode == "high_low" else close[j]
                 barrier[i], offset[i] = "lower", k
                 break

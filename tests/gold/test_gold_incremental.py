@@ -12,8 +12,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from tests.conftest import query, run_dbt
+from tests.conftest import PROJECT_DIR, query, run_dbt
 from tests.silver.silver_fixture_data import business_days, random_bars, write_stooq
 
 SELECT = [
@@ -161,6 +162,56 @@ def test_dataset_parquet_and_metadata_describe_the_view(histories) -> None:
     assert meta["bronze_file_count"] == 3
     # warm-up bars are left out by default
     assert view.is_tmf_ready_21.all()
+
+
+# project vars that do not shape the dataset's rows or values: paths and export layout, the
+# research layer downstream, and silver columns the dataset does not carry
+VARS_NOT_IN_DATASET_HASH = {
+    "raw_root",
+    "ml_dataset_export",
+    "ml_dataset_export_path",
+    "ml_dataset_rows_per_file",
+    "base_return_lags",
+    "base_tr_sma_period",
+    "base_volume_window",
+    "base_range_window",
+    "base_close_sma_periods",
+    "base_warmup_periods",
+    "base_ready_warmup_period",
+    "tmf_ema_span",
+    "sma_periods",
+    "ema_periods",
+    "rsi_period",
+    "macd_fast_period",
+    "macd_slow_period",
+    "macd_signal_period",
+    "bbands_period",
+    "bbands_nbdev",
+    "adx_period",
+    "mfi_period",
+    "willr_period",
+    "cci_period",
+    "roc_period",
+    "stoch_fastk_period",
+    "stoch_slowk_period",
+    "stoch_slowd_period",
+}
+
+
+def test_metadata_hashes_every_var_that_shapes_the_dataset(histories) -> None:
+    """Every project var is either in the metadata's dbt_vars or classified above: a var added
+    later fails here until someone decides whether it changes the dataset."""
+    project_vars = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    meta = metadata(histories["full"].parent / "ml_dataset_v1.parquet")
+    hashed = set(meta["dbt_vars"])
+    assert hashed <= set(project_vars)
+    assert not hashed & VARS_NOT_IN_DATASET_HASH
+    unclassified = {
+        name
+        for name in set(project_vars) - hashed - VARS_NOT_IN_DATASET_HASH
+        if not name.startswith("research_")
+    }
+    assert not unclassified
 
 
 def test_the_same_inputs_give_the_same_export(histories) -> None:
