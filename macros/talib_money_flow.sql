@@ -5,8 +5,10 @@
 {% macro talib_money_flow(typical_price, previous_typical_price, volume, eps) -%}
     case
         when {{ typical_price }} is null or {{ previous_typical_price }} is null then 0.0
-        when abs({{ typical_price }} - {{ previous_typical_price }})
-            <= {{ eps }} * (abs({{ typical_price }}) + abs({{ previous_typical_price }}))
+        when {{ talib_is_zero_scaled(
+            typical_price ~ ' - ' ~ previous_typical_price,
+            'abs(' ~ typical_price ~ ') + abs(' ~ previous_typical_price ~ ')', eps
+        ) }}
             then 0.0
         else {{ typical_price }} * {{ volume }}
     end

@@ -38,7 +38,8 @@
 {%- set stoch_d_n = var('stoch_slowd_period') -%}
 {%- set stoch_lookback = stoch_n - 1 + stoch_k_n - 1 + stoch_d_n - 1 -%}
 {%- set sum_periods = (sma_periods + [bb_n]) | unique | list -%}
-{%- set close_lags = (sum_periods + [roc_n]) | unique | list -%}
+{#- BBANDS' deviation is taken over its window's closes: lags 1 .. bb_n - 1 -#}
+{%- set close_lags = (sum_periods + [roc_n] + range(1, bb_n) | list) | unique | list -%}
 {%- set tp_lags = [cci_n - 1, mfi_n + 1] | max -%}
 {%- set extreme_frames = [willr_n, stoch_n] | unique | list -%}
 {%- set fast_k_lags = stoch_k_n + stoch_d_n - 2 -%}
@@ -101,8 +102,6 @@
         'expression': 'cur.stoch_fast_k' if lag_rows == 0 else 'prev.fast_k_lag_' ~ (lag_rows - 1)}) -%}
 {%- endfor -%}
 {%- do states.extend([
-    {'name': 'close_sq_sum', 'expression': running_window_sum_step(
-        'cur.close * cur.close', 'prev.close_sq_sum', 'cur.close_lag_' ~ bb_n ~ ' * cur.close_lag_' ~ bb_n)},
     {'name': 'macd_fast_ema', 'expression': sma_seeded_ema_step(
         'cur.close', 'prev.macd_fast_ema', 'cur.bar_index', macd_fast, macd_slow - macd_fast)},
     {'name': 'macd_signal_lag_1', 'expression': sma_seeded_ema_step(
@@ -134,7 +133,7 @@
 {#- The close is a state (its own value) rather than a carried column, so the next row reads
     the previous close as `prev.close` instead of an input column. -#}
 {%- do states.append({'name': 'close', 'expression': 'cur.close'}) -%}
-{%- set carried = ['trade_date', 'willr', 'cci', 'roc'] -%}
+{%- set carried = ['trade_date', 'willr', 'cci', 'roc', 'bbands_stddev'] -%}
 
 with
 
@@ -265,20 +264,28 @@ with_bar_terms as (
             'typical_price_lag_' ~ mfi_n, 'typical_price_lag_' ~ (mfi_n + 1),
             'volume_lag_' ~ mfi_n, ta_eps
         ) }} as money_flow_lag,
+        -- a range within TA-Lib 0.8's scaled zero band of its two extremes is flat: 0
         case
-            when (highest_high_{{ stoch_n }} - lowest_low_{{ stoch_n }}) / 100.0 != 0
-                then (close - lowest_low_{{ stoch_n }})
+            when {{ talib_is_zero_scaled(
+                'highest_high_' ~ stoch_n ~ ' - lowest_low_' ~ stoch_n,
+                'abs(highest_high_' ~ stoch_n ~ ') + abs(lowest_low_' ~ stoch_n ~ ')', ta_eps
+            ) }}
+                then 0.0
+            else (close - lowest_low_{{ stoch_n }})
                 / ((highest_high_{{ stoch_n }} - lowest_low_{{ stoch_n }}) / 100.0)
-            else 0.0
         end as stoch_fast_k,
         case
             when bar_index < {{ willr_n - 1 }} then null
-            when (highest_high_{{ willr_n }} - lowest_low_{{ willr_n }}) * (-0.01) != 0
-                then (highest_high_{{ willr_n }} - close)
+            when {{ talib_is_zero_scaled(
+                'highest_high_' ~ willr_n ~ ' - lowest_low_' ~ willr_n,
+                'abs(highest_high_' ~ willr_n ~ ') + abs(lowest_low_' ~ willr_n ~ ')', ta_eps
+            ) }}
+                then 0.0
+            else (highest_high_{{ willr_n }} - close)
                 / ((highest_high_{{ willr_n }} - lowest_low_{{ willr_n }}) * (-0.01))
-            else 0.0
         end as willr,
-        {{ talib_cci_mean('typical_price', 'typical_price_lag_', cci_n) }} as cci_mean,
+        {{ mean_of_lags('typical_price', 'typical_price_lag_', cci_n) }} as cci_mean,
+        {{ mean_of_lags('close', 'close_lag_', bb_n) }} as bbands_mean,
         case
             when bar_index < {{ roc_n }} then null
             when close_lag_{{ roc_n }} != 0
@@ -293,8 +300,12 @@ with_flow_terms as (
 
     select
         *,
-        {{ talib_cci('typical_price', 'typical_price_lag_', cci_n, 'bar_index', 'cci_mean') }}
+        {{ talib_cci('typical_price', 'typical_price_lag_', cci_n, 'bar_index', 'cci_mean', ta_eps) }}
             as cci,
+        case
+            when bar_index >= {{ bb_n - 1 }}
+                then {{ population_stddev_of_lags('close', 'close_lag_', bb_n, 'bbands_mean') }}
+        end as bbands_stddev,
         -- the signed position of the close in the bar's true range (REFERENCE Part A §4):
         -- TMF's accumulation is it × volume, the TTI proxy's it × true range (both formed
         -- inside the recursion, which then reads one column instead of three)
@@ -338,7 +349,8 @@ recursion_inputs as {{ materialize_cte() }} (
         stoch_fast_k,
         willr,
         cci,
-        roc
+        roc,
+        bbands_stddev
     from with_flow_terms
     order by bar_index, segment_key
 
@@ -466,19 +478,7 @@ final as (
             when smoothed.bar_index >= {{ bb_n - 1 }}
                 then smoothed.close_sum_{{ bb_n }} / {{ bb_n }}
         end as bbands_middle_{{ bb_n }}_{{ bb_k }},
-        case
-            when smoothed.bar_index < {{ bb_n - 1 }} then null
-            -- ta_BBANDS.c: E[x^2] - mean^2, zeroed by TA_IS_ZERO_OR_NEG
-            when smoothed.close_sq_sum / {{ bb_n }}
-                - (smoothed.close_sum_{{ bb_n }} / {{ bb_n }})
-                * (smoothed.close_sum_{{ bb_n }} / {{ bb_n }}) < {{ ta_eps }}
-                then 0.0
-            else sqrt(
-                smoothed.close_sq_sum / {{ bb_n }}
-                - (smoothed.close_sum_{{ bb_n }} / {{ bb_n }})
-                * (smoothed.close_sum_{{ bb_n }} / {{ bb_n }})
-            )
-        end as bbands_stddev_{{ bb_n }},
+        smoothed.bbands_stddev as bbands_stddev_{{ bb_n }},
         case when smoothed.bar_index >= {{ 2 * adx_n - 1 }} then smoothed.adx end
             as adx_{{ adx_n }},
         case

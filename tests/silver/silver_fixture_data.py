@@ -103,6 +103,74 @@ def write_edge_cases(root: Path, seed: int = 11) -> dict[str, str]:
     gap_days = days[:150] + days[210:]
     write_stooq(root, "GAP.US", gap_days, o, h, lo, c, v)
     cases["GAP.US"] = "a gap of about 60 sessions after bar 150: two segments"
+
+    # The cases below come after every random draw above, so the older tickers keep their bars.
+    # 10.1 has no exact binary form, so typical prices, window sums and means carry rounding
+    # error: a deviation or variance that should be zero comes out a few ulps off unless the
+    # code applies TA-Lib's zero rules. At 10.0 every step is exact and no rule is exercised.
+    flat_odd = np.full(n, 10.1)
+    write_stooq(
+        root,
+        "FLATODD.US",
+        business_days(start, n),
+        flat_odd,
+        flat_odd,
+        flat_odd,
+        flat_odd,
+        np.full(n, 1000.0),
+    )
+    cases["FLATODD.US"] = "flat non-binary price 10.1 (rounding inside zero-range tests)"
+
+    # A flat run after a random walk: the windows still hold the walk's rounding residue when
+    # they turn flat, the case where running sums fail to come back to exactly zero.
+    n_walk, n_tail = 240, 60
+    o, h, lo, c, v = random_bars(rng, n_walk, 45.0)
+    tail = np.full(n_tail, 45.67)
+    write_stooq(
+        root,
+        "FLATTAIL.US",
+        business_days(start, n_walk + n_tail),
+        np.r_[o, tail],
+        np.r_[h, tail],
+        np.r_[lo, tail],
+        np.r_[c, tail],
+        np.r_[v, np.full(n_tail, 1000.0)],
+    )
+    cases["FLATTAIL.US"] = "240 random-walk bars, then 60 flat bars at 45.67"
+
+    # A standard deviation of about 0.005 at a price of 500,000: E[x^2] - mean^2 loses every
+    # significant digit (x^2 ~ 2.5e11, its ulp ~ 3e-5, the variance ~ 2.5e-5); TA-Lib's
+    # Bollinger std stays accurate here.
+    close = np.where(np.arange(n) % 2 == 0, 500_000.0, 500_000.01)
+    open_ = np.r_[close[0], close[:-1]]
+    write_stooq(
+        root,
+        "LOWSPREAD.US",
+        business_days(start, n),
+        open_,
+        np.maximum(open_, close) + 0.005,
+        np.minimum(open_, close) - 0.005,
+        close,
+        rng.integers(1_000, 100_000, n).astype(float),
+    )
+    cases["LOWSPREAD.US"] = "closes alternating 500,000.00 and 500,000.01 (tiny Bollinger std)"
+
+    # High-low ranges of 1e-12 at 100: TA-Lib counts a range <= 1e-14 * (|highest| + |lowest|)
+    # as zero (WILLR 0), where an exact zero test sees a range and, the close being the low,
+    # gives -100. CCI's deviation of about 1e-13 sits at its scaled zero test the same way.
+    price = np.full(n, 100.0)
+    spread = np.where(np.arange(n) % 2 == 0, 1e-12, 0.0)
+    write_stooq(
+        root,
+        "NEARFLAT.US",
+        business_days(start, n),
+        price,
+        price + spread,
+        price,
+        price,
+        np.full(n, 1000.0),
+    )
+    cases["NEARFLAT.US"] = "ranges alternating 1e-12 and 0 at 100 (TA-Lib's scaled zero range)"
     return cases
 
 
@@ -172,13 +240,18 @@ def tmf_tti_reference(
     }
 
 
-def compare(ours: np.ndarray, reference: np.ndarray, rel_tol: float) -> tuple[int, float]:
-    """Return (NULL-position mismatches, max error |a-b| / max(1, |b|) where both exist)."""
+def compare(ours: np.ndarray, reference: np.ndarray, floor: float) -> tuple[int, float]:
+    """Return (NULL-position mismatches, max relative error where both exist).
+
+    The error is |a - b| / max(|b|, floor): relative to the reference value, and relative to
+    ``floor`` (> 0, the column's natural scale, such as the series' typical price) where the
+    reference is near zero, so a value that crosses zero is not judged against itself.
+    """
     ours = np.asarray(ours, dtype=float)
     reference = np.asarray(reference, dtype=float)
     null_mismatch = int((np.isnan(ours) != np.isnan(reference)).sum())
     both = ~np.isnan(ours) & ~np.isnan(reference)
     if not both.any():
         return null_mismatch, 0.0
-    err = np.abs(ours[both] - reference[both]) / np.maximum(1.0, np.abs(reference[both]))
+    err = np.abs(ours[both] - reference[both]) / np.maximum(np.abs(reference[both]), floor)
     return null_mismatch, float(err.max())

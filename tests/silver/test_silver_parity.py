@@ -1,9 +1,11 @@
 """Silver against independent references, on one fixture warehouse built once per module.
 
-The fixture tree holds the five real sample tickers and synthetic edge cases (flat prices,
-zero volume, penny and very high prices, a 15,000-bar series, a series shorter than every
-warm-up, a long gap). TA-Lib 0.8.2 is the reference for the TA-Lib-compatible set; a numpy
-implementation written here from REFERENCE Part A §4 is the reference for TMF and the TTI proxy.
+The fixture tree holds the five real sample tickers and synthetic edge cases (flat prices at
+binary and non-binary levels, a flat run after a random walk, zero volume, penny and very high
+prices, a tiny spread at a very high price, ranges at TA-Lib's scaled zero test, a 15,000-bar
+series, a series shorter than every warm-up, a long gap). TA-Lib 0.8.2 is the reference for
+the TA-Lib-compatible set; a numpy implementation written here from REFERENCE Part A §4 is the
+reference for TMF and the TTI proxy.
 """
 
 from __future__ import annotations
@@ -120,6 +122,64 @@ def talib_reference(segment: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
+# Each compared column's error floor (see ``compare``), by the unit the column is in.
+PRICE_UNIT_COLUMNS = frozenset(
+    {
+        "sma_20",
+        "sma_50",
+        "sma_200",
+        "ema_12",
+        "ema_26",
+        "ema_50",
+        "atr_14",
+        "macd_12_26_9",
+        "macd_signal_12_26_9",
+        "macd_hist_12_26_9",
+        "bbands_upper_20_2",
+        "bbands_middle_20_2",
+        "bbands_lower_20_2",
+        "proxy_wilder_21",
+        "proxy_den_wilder_21",
+    }
+)
+VOLUME_UNIT_COLUMNS = frozenset({"obv", "ad_wilder_21", "volume_wilder_21"})
+UNITLESS_COLUMNS = frozenset(
+    {
+        "rsi_14",
+        "natr_14",
+        "adx_14",
+        "plus_di_14",
+        "minus_di_14",
+        "mfi_14",
+        "willr_14",
+        "cci_20",
+        "roc_10",
+        "stoch_k_14_3",
+        "stoch_d_14_3",
+        "tmf_21",
+        "tti_proxy_v1_21",
+        "tmf_ema_5",
+    }
+)
+
+
+def error_floor(column: str, segment: pd.DataFrame) -> float:
+    """The scale below which ``column``'s error is taken as absolute rather than relative.
+
+    Price-unit outputs (true-range sums too) use the segment's median |close| and volume-unit
+    ones (OBV, volume sums) its median volume, so penny and 500,000 prices are held to the
+    same relative precision (a floor of 1 would make a 0.0001 price an absolute test). The
+    0-100 and unitless oscillators use 1.
+    """
+    if column in PRICE_UNIT_COLUMNS:
+        return float(np.median(np.abs(segment["close"].to_numpy(float))))
+    if column in VOLUME_UNIT_COLUMNS:
+        return max(float(np.median(segment["volume"].to_numpy(float))), 1.0)
+    if column in UNITLESS_COLUMNS:
+        return 1.0
+    raise KeyError(f"no error floor chosen for {column}")
+
+
 def segments(series: pd.DataFrame):
     return series.groupby(["ticker", "series_segment_no"], sort=True)
 
@@ -138,6 +198,10 @@ def test_fixture_holds_every_ticker(series: pd.DataFrame) -> None:
         "LONG.US",
         "SHORT.US",
         "GAP.US",
+        "FLATODD.US",
+        "FLATTAIL.US",
+        "LOWSPREAD.US",
+        "NEARFLAT.US",
     }
     assert expected <= set(series["ticker"])
     assert (series["ticker"] == "LONG.US").sum() == 15_000
@@ -151,7 +215,7 @@ def test_talib_set_matches_talib_0_8_2_after_warm_up_and_nulls_match_nans(
     for key, segment in segments(series):
         for column, reference in talib_reference(segment).items():
             null_mismatch, max_err = compare(
-                segment[column].to_numpy(float), reference, TALIB_TOLERANCE
+                segment[column].to_numpy(float), reference, error_floor(column, segment)
             )
             if null_mismatch or max_err > TALIB_TOLERANCE:
                 failures.append((key, column, null_mismatch, max_err))
@@ -167,6 +231,40 @@ def test_flat_prices_follow_talib_zero_rules(series: pd.DataFrame) -> None:
     assert (flat["bbands_upper_20_2"] == flat["bbands_middle_20_2"]).all()
 
 
+FLAT_RUN_COLUMNS = [
+    "rsi_14",
+    "cci_20",
+    "willr_14",
+    "stoch_k_14_3",
+    "stoch_d_14_3",
+    "bbands_upper_20_2",
+    "bbands_middle_20_2",
+    "bbands_lower_20_2",
+    "mfi_14",
+]
+
+
+@pytest.mark.parametrize(("ticker", "first_flat_bar"), [("FLATODD.US", 0), ("FLATTAIL.US", 240)])
+def test_flat_runs_at_a_non_binary_price_match_talib(
+    series: pd.DataFrame, ticker: str, first_flat_bar: int
+) -> None:
+    """Over a flat run at a price with no exact binary form, TA-Lib's zero rules (a zero
+    range, deviation or money flow) decide these outputs: silver must reach the same values
+    rather than rounding residue, which a wrong rule turns into a CCI of 66.7 instead of 0."""
+    bars = series[series["ticker"] == ticker]
+    reference = talib_reference(bars)
+    failures = []
+    for column in FLAT_RUN_COLUMNS:
+        null_mismatch, max_err = compare(
+            bars[column].to_numpy(float)[first_flat_bar:],
+            reference[column][first_flat_bar:],
+            floor=error_floor(column, bars),
+        )
+        if null_mismatch or max_err > TALIB_TOLERANCE:
+            failures.append((column, null_mismatch, max_err))
+    assert failures == []
+
+
 def test_tmf_and_tti_proxy_match_numpy_reference(series: pd.DataFrame) -> None:
     failures = []
     for key, segment in segments(series):
@@ -175,7 +273,7 @@ def test_tmf_and_tti_proxy_match_numpy_reference(series: pd.DataFrame) -> None:
         )
         for column, expected in reference.items():
             null_mismatch, max_err = compare(
-                segment[column].to_numpy(float), expected, TMF_TOLERANCE
+                segment[column].to_numpy(float), expected, error_floor(column, segment)
             )
             if null_mismatch or max_err > TMF_TOLERANCE:
                 failures.append((key, column, null_mismatch, max_err))
@@ -189,8 +287,9 @@ def test_tmf_first_value_is_at_row_index_20(series: pd.DataFrame) -> None:
         tmf = segment["tmf_21"].to_numpy(float)
         tti = segment["tti_proxy_v1_21"].to_numpy(float)
         assert np.isnan(tmf[:20]).all() and not np.isnan(tmf[20]), ticker
-        if ticker == "FLAT.US":
-            # a zero true range everywhere: the proxy's denominator is 0, so it stays NULL
+        if ticker in {"FLAT.US", "FLATODD.US", "NEARFLAT.US"}:
+            # a true range of 0 (or 1e-12, below eps) everywhere: the proxy's denominator is
+            # under eps, so it stays NULL
             assert np.isnan(tti).all()
         else:
             assert np.isnan(tti[:20]).all() and not np.isnan(tti[20]), ticker
