@@ -3,7 +3,8 @@ and numpy (no SQL): the event grammar and S0..S4 state coding (§5), the feature
 forward outcomes (§7.2) and the triple barrier (Part C §3.1 with the rules of docs/gold.md).
 
 Each function takes one series (one ticker segment), ordered by date, as arrays with NaN for
-NULL, and returns a DataFrame with the predecessor's column names. It computes exactly what
+NULL, and returns a DataFrame with the predecessor's column names (except `fwd_vol_10`, listed
+in INTENDED_DIFFERENCES, and the barrier columns, which are gold's). It computes exactly what
 the predecessor specifies: where market_warehouse differs on purpose (REFERENCE Part B), the
 test maps the difference and says why (tests/gold/test_gold_predecessor.py).
 """

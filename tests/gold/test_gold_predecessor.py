@@ -60,6 +60,15 @@ INTENDED_DIFFERENCES = {
         "Counts (events, bursts, oscillation, fail balance) are INTEGER; Part A's rolling "
         "sums give floats with the same values."
     ),
+    "fwd_vol_10": (
+        "Part A §7.2's fwd_vol_proxy_10 is named fwd_vol_10, the name the gold issue gives it; "
+        "same values (population std of the next 10 daily returns)."
+    ),
+    "version columns": (
+        "Part A's event_schema_version / feature_schema_version, run_id and built_ts are not "
+        "kept: a row carries event_calc_version / feature_calc_version / label_calc_version, "
+        "and the dbt run is recorded in dbt's artifacts, so equal inputs give equal rows."
+    ),
 }
 
 RENAMED = {
