@@ -71,8 +71,10 @@ def series(warehouse) -> pd.DataFrame:
             base.is_after_long_gap,
             base.gap_trading_days,
             indicators.* exclude (ticker, trade_date, series_segment_no)
+        -- a left join: a bar missing from silver_indicators shows as NULL indicators where
+        -- TA-Lib, run on every base bar, has values
         from silver_base_series as base
-        inner join silver_indicators as indicators
+        left join silver_indicators as indicators
             on base.ticker = indicators.ticker
             and base.trade_date = indicators.trade_date
         order by base.ticker, base.trade_date
@@ -159,6 +161,8 @@ UNITLESS_COLUMNS = frozenset(
         "tmf_21",
         "tti_proxy_v1_21",
         "tmf_ema_5",
+        "tmf_slope_1",
+        "tmf_slope_5",
     }
 )
 
@@ -271,6 +275,9 @@ def test_tmf_and_tti_proxy_match_numpy_reference(series: pd.DataFrame) -> None:
         reference = tmf_tti_reference(
             *(segment[name].to_numpy(float) for name in ["high", "low", "close", "volume"])
         )
+        tmf = pd.Series(reference["tmf_21"])
+        reference["tmf_slope_1"] = (tmf - tmf.shift(1)).to_numpy()
+        reference["tmf_slope_5"] = (tmf - tmf.shift(5)).to_numpy()
         for column, expected in reference.items():
             null_mismatch, max_err = compare(
                 segment[column].to_numpy(float), expected, error_floor(column, segment)
