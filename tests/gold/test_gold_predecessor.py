@@ -118,6 +118,14 @@ def series(gold_warehouse):
         barrier = triple_barrier(
             *(segment[c].to_numpy(float) for c in ["open", "high", "low", "close", "atr_14"])
         ).set_index(segment.index)
+        # the touch date (the purge end of the label) is the date `bars_to_touch` rows later
+        dates = segment.trade_date.to_numpy()
+        barrier["label_tb_touch_date"] = pd.to_datetime(
+            [
+                dates[row + int(bars)] if not np.isnan(bars) else pd.NaT
+                for row, bars in enumerate(barrier.label_tb_bars_to_touch.to_numpy())
+            ]
+        )
         labels.append(pd.concat([outcome, barrier], axis=1))
     keys = frame[["ticker", "trade_date"]]
     return {
