@@ -38,8 +38,7 @@
 {%- set stoch_d_n = var('stoch_slowd_period') -%}
 {%- set stoch_lookback = stoch_n - 1 + stoch_k_n - 1 + stoch_d_n - 1 -%}
 {%- set sum_periods = (sma_periods + [bb_n]) | unique | list -%}
-{#- BBANDS' deviation is taken over its window's closes: lags 1 .. bb_n - 1 -#}
-{%- set close_lags = (sum_periods + [roc_n] + range(1, bb_n) | list) | unique | list -%}
+{%- set close_lags = (sum_periods + [roc_n]) | unique | list -%}
 {%- set tp_lags = [cci_n - 1, mfi_n + 1] | max -%}
 {%- set extreme_frames = [willr_n, stoch_n] | unique | list -%}
 {%- set fast_k_lags = stoch_k_n + stoch_d_n - 2 -%}
@@ -220,6 +219,10 @@ with_lags as (
         lag(typical_price, {{ lag_rows }}) over by_segment as typical_price_lag_{{ lag_rows }},
         {%- endfor %}
         lag(volume, {{ mfi_n }}) over by_segment as volume_lag_{{ mfi_n }},
+        case
+            when bar_index >= {{ bb_n - 1 }}
+                then {{ rolling_population_stddev('close', 'rows_' ~ bb_n ~ '_bbands') }}
+        end as bbands_stddev,
         {%- for period in extreme_frames %}
         max(high) over rows_{{ period }} as highest_high_{{ period }},
         min(low) over rows_{{ period }} as lowest_low_{{ period }}{% if not loop.last %},{% endif %}
@@ -227,6 +230,10 @@ with_lags as (
     from bars
     window
         by_segment as (partition by segment_key order by bar_index),
+        rows_{{ bb_n }}_bbands as (
+            partition by segment_key order by bar_index
+            rows between {{ bb_n - 1 }} preceding and current row
+        ),
         {%- for frame in extreme_frames %}
         rows_{{ frame }} as (
             partition by segment_key order by bar_index
@@ -285,7 +292,6 @@ with_bar_terms as (
                 / ((highest_high_{{ willr_n }} - lowest_low_{{ willr_n }}) * (-0.01))
         end as willr,
         {{ mean_of_lags('typical_price', 'typical_price_lag_', cci_n) }} as cci_mean,
-        {{ mean_of_lags('close', 'close_lag_', bb_n) }} as bbands_mean,
         case
             when bar_index < {{ roc_n }} then null
             when close_lag_{{ roc_n }} != 0
@@ -302,10 +308,6 @@ with_flow_terms as (
         *,
         {{ talib_cci('typical_price', 'typical_price_lag_', cci_n, 'bar_index', 'cci_mean', ta_eps) }}
             as cci,
-        case
-            when bar_index >= {{ bb_n - 1 }}
-                then {{ population_stddev_of_lags('close', 'close_lag_', bb_n, 'bbands_mean') }}
-        end as bbands_stddev,
         -- the signed position of the close in the bar's true range (REFERENCE Part A §4):
         -- TMF's accumulation is it × volume, the TTI proxy's it × true range (both formed
         -- inside the recursion, which then reads one column instead of three)
