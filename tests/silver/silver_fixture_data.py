@@ -171,6 +171,21 @@ def write_edge_cases(root: Path, seed: int = 11) -> dict[str, str]:
         np.full(n, 1000.0),
     )
     cases["NEARFLAT.US"] = "ranges alternating 1e-12 and 0 at 100 (TA-Lib's scaled zero range)"
+
+    # The same ranges with the close at the high: STOCH's %K is (close - lowest) / range, so an
+    # exact zero test gives 100 on these bars where TA-Lib's scaled test gives 0 (NEARFLAT's
+    # close at the low gives 0 either way, so it cannot tell the two tests apart for STOCH).
+    write_stooq(
+        root,
+        "NEARFLATHI.US",
+        business_days(start, n),
+        price,
+        price + spread,
+        price,
+        price + spread,
+        np.full(n, 1000.0),
+    )
+    cases["NEARFLATHI.US"] = "NEARFLAT's ranges with the close at the high (STOCH's zero range)"
     return cases
 
 

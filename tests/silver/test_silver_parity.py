@@ -206,6 +206,7 @@ def test_fixture_holds_every_ticker(series: pd.DataFrame) -> None:
         "FLATTAIL.US",
         "LOWSPREAD.US",
         "NEARFLAT.US",
+        "NEARFLATHI.US",
     }
     assert expected <= set(series["ticker"])
     assert (series["ticker"] == "LONG.US").sum() == 15_000
@@ -294,7 +295,7 @@ def test_tmf_first_value_is_at_row_index_20(series: pd.DataFrame) -> None:
         tmf = segment["tmf_21"].to_numpy(float)
         tti = segment["tti_proxy_v1_21"].to_numpy(float)
         assert np.isnan(tmf[:20]).all() and not np.isnan(tmf[20]), ticker
-        if ticker in {"FLAT.US", "FLATODD.US", "NEARFLAT.US"}:
+        if ticker in {"FLAT.US", "FLATODD.US", "NEARFLAT.US", "NEARFLATHI.US"}:
             # a true range of 0 (or 1e-12, below eps) everywhere: the proxy's denominator is
             # under eps, so it stays NULL
             assert np.isnan(tti).all()
