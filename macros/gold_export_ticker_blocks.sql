@@ -11,9 +11,7 @@
         select ticker, count(*) as row_count
         from {{ ref('gold_labels') }}
         {%- if tickers | length > 0 %}
-        where ticker in (
-            {%- for ticker in tickers %}'{{ ticker | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-        )
+        where ticker in ({{ sql_string_list(tickers) }})
         {%- endif %}
         group by ticker
         order by ticker

@@ -123,9 +123,7 @@ final as (
         and trade_date <= '{{ end_date }}'::date
         {%- endif %}
         {%- if tickers | length > 0 %}
-        and ticker in (
-            {%- for ticker in tickers %}'{{ ticker }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-        )
+        and ticker in ({{ sql_string_list(tickers) }})
         {%- endif %}
         {%- if var('ml_dataset_require_tmf_ready') %}
         -- warm-up bars carry no flow information (every state is S0 there)
