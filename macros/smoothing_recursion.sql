@@ -18,7 +18,14 @@
     only touches one row per series. Carrying all states in one recursion costs one pass; a
     recursion per smoother joined back costs one pass each plus the joins. Closed forms with
     cumulative sums overflow after a few thousand bars unless blocked, and even blocked they
-    were slower here and not bit-exact. -#}
+    were slower here and not bit-exact.
+
+    DuckDB runs one recursive CTE on one thread, but the branches of a `union all` on separate
+    threads. So the series are split into as many branches as DuckDB has threads (by a hash
+    of `partition_column`), each with its own recursion: every series still advances alone,
+    so the values are the same bits whatever the split. With 2 threads this took the 9.6M-row
+    `silver_indicator_values` from 31 s to 24 s; more branches than threads were slower (the
+    branches then queue, each paying its own iterations). -#}
 {% macro smoothing_recursion(source, partition_column, order_column, states, carry=[]) -%}
     {{ return(adapter.dispatch('smoothing_recursion', 'market_warehouse')(
         source, partition_column, order_column, states, carry
@@ -26,51 +33,67 @@
 {%- endmacro %}
 
 {% macro duckdb__smoothing_recursion(source, partition_column, order_column, states, carry) -%}
+    {%- set branches = 1 -%}
+    {%- if execute -%}
+        {%- set branches = run_query("select current_setting('threads')").columns[0].values()[0] | int -%}
+    {%- endif -%}
     (
-        with recursive
+        {%- for branch in range(branches) %}
+        {%- set branch_source = source if branches == 1 else
+            '(select * from ' ~ source ~ ' where hash(' ~ partition_column ~ ') % '
+            ~ branches ~ ' = ' ~ branch ~ ')' %}
+        {%- if not loop.first %}
 
-        smoothing_seed as (
+        union all
 
-            select
-                {%- for state in states %}
-                null::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
-                {%- endfor %}
+        {% endif %}
+        select * from (
+            with recursive
 
-        ),
+            smoothing_seed as (
 
-        smoothed as (
+                select
+                    {%- for state in states %}
+                    null::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
+                    {%- endfor %}
 
-            select
-                cur.{{ partition_column }},
-                cur.{{ order_column }},
-                {%- for column in carry %}
-                cur.{{ column }},
-                {%- endfor %}
-                {%- for state in states %}
-                ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
-                {%- endfor %}
-            from {{ source }} as cur
-            cross join smoothing_seed as prev
-            where cur.{{ order_column }} = 0
+            ),
 
-            union all
+            smoothed as (
 
-            select
-                cur.{{ partition_column }},
-                cur.{{ order_column }},
-                {%- for column in carry %}
-                cur.{{ column }},
-                {%- endfor %}
-                {%- for state in states %}
-                ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
-                {%- endfor %}
-            from smoothed as prev
-            inner join {{ source }} as cur
-                on prev.{{ partition_column }} = cur.{{ partition_column }}
-                and prev.{{ order_column }} + 1 = cur.{{ order_column }}
+                select
+                    cur.{{ partition_column }},
+                    cur.{{ order_column }},
+                    {%- for column in carry %}
+                    cur.{{ column }},
+                    {%- endfor %}
+                    {%- for state in states %}
+                    ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                from {{ branch_source }} as cur
+                cross join smoothing_seed as prev
+                where cur.{{ order_column }} = 0
 
+                union all
+
+                select
+                    cur.{{ partition_column }},
+                    cur.{{ order_column }},
+                    {%- for column in carry %}
+                    cur.{{ column }},
+                    {%- endfor %}
+                    {%- for state in states %}
+                    ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                from smoothed as prev
+                inner join {{ branch_source }} as cur
+                    on prev.{{ partition_column }} = cur.{{ partition_column }}
+                    and prev.{{ order_column }} + 1 = cur.{{ order_column }}
+
+            )
+
+            select * from smoothed
         )
-
-        select * from smoothed
+        {%- endfor %}
     )
 {%- endmacro %}
