@@ -58,7 +58,8 @@
 
 with
 
-silver_indicators as (
+-- inlined: the ticker markers and the rows each read the table, cheaper than a kept copy
+silver_indicators as {{ inline_cte() }} (
 
     select
         ticker,

@@ -30,7 +30,8 @@
 
 with
 
-silver_base_series as (
+-- inlined: the ticker markers and the rows each read the table, cheaper than a kept copy
+silver_base_series as {{ inline_cte() }} (
 
     select
         ticker,

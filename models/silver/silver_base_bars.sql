@@ -28,7 +28,8 @@
 {%- set dollar_volume_exponent = exact_sum_exponent(max_price * max_volume, volume_n) -%}
 with
 
-bronze_valid_bars as (
+-- inlined: the ticker markers and the rows each read the table, cheaper than a kept copy
+bronze_valid_bars as {{ inline_cte() }} (
 
     select
         ticker,

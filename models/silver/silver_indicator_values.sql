@@ -136,7 +136,8 @@
 
 with
 
-silver_base_bars as (
+-- inlined: the ticker markers and the rows each read the table, cheaper than a kept copy
+silver_base_bars as {{ inline_cte() }} (
 
     select
         ticker,
