@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -104,6 +105,15 @@ def dbt_command(args: list[str], raw_root: Path, target_path: Path) -> list[str]
     ]
 
 
+def remove_warehouse(db_path: Path) -> None:
+    """Delete a DuckDB file with its WAL and its spill directory (``<file>.tmp``)."""
+    for path in db_path.parent.glob(db_path.name + "*"):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
 def count_rows(db_path: Path, table: str) -> int:
     with duckdb.connect(str(db_path), read_only=True) as con:
         return con.sql(f"select count(*) from {table}").fetchall()[0][0]
@@ -181,8 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({summary.files_written} written) in {results['generate_s']:.1f} s",
         flush=True,
     )
-    for stale in workdir.glob("bench.duckdb*"):
-        stale.unlink()
+    remove_warehouse(db_path)
 
     run_measured(dbt_command(["seed"], raw_root, target_path), env)
     steps: dict[str, dict[str, float]] = {}
@@ -254,8 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # fresh warehouse (dbt starts and parses once instead of once per layer)
         one_run_db = workdir / "bench_one_run.duckdb"
         one_run_env = {**env, "MW_DUCKDB_PATH": str(one_run_db)}
-        for stale in workdir.glob("bench_one_run.duckdb*"):
-            stale.unlink()
+        remove_warehouse(one_run_db)
         run_measured(dbt_command(["seed"], raw_root, target_path), one_run_env)
         figures = run_measured(
             dbt_command(
@@ -268,8 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures["model_s"] = model_seconds(target_path)
         steps["raw -> gold features, one dbt run"] = figures
         report("raw -> gold, one dbt run", figures, count_rows(one_run_db, "gold_features"))
-        for built in workdir.glob("bench_one_run.duckdb*"):
-            built.unlink()
+        remove_warehouse(one_run_db)
 
     for name, parts in [
         ("raw -> gold features", ("bronze full", "silver full", "gold full")),
