@@ -37,6 +37,18 @@
     {%- if execute -%}
         {%- set branches = run_query("select current_setting('threads')").columns[0].values()[0] | int -%}
     {%- endif -%}
+    {#- the select list of the seed row and of each step: every state from `cur` and `prev` -#}
+    {%- set step_select -%}
+                select
+                    cur.{{ partition_column }},
+                    cur.{{ order_column }},
+                    {%- for column in carry %}
+                    cur.{{ column }},
+                    {%- endfor %}
+                    {%- for state in states %}
+                    ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
+                    {%- endfor %}
+    {%- endset -%}
     (
         {%- for branch in range(branches) %}
         {%- set branch_source = source if branches == 1 else
@@ -61,30 +73,14 @@
 
             smoothed as (
 
-                select
-                    cur.{{ partition_column }},
-                    cur.{{ order_column }},
-                    {%- for column in carry %}
-                    cur.{{ column }},
-                    {%- endfor %}
-                    {%- for state in states %}
-                    ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
-                    {%- endfor %}
+                {{ step_select | trim }}
                 from {{ branch_source }} as cur
                 cross join smoothing_seed as prev
                 where cur.{{ order_column }} = 0
 
                 union all
 
-                select
-                    cur.{{ partition_column }},
-                    cur.{{ order_column }},
-                    {%- for column in carry %}
-                    cur.{{ column }},
-                    {%- endfor %}
-                    {%- for state in states %}
-                    ({{ state.expression }})::{{ state.get('type', 'double') }} as {{ state.name }}{% if not loop.last %},{% endif %}
-                    {%- endfor %}
+                {{ step_select | trim }}
                 from smoothed as prev
                 inner join {{ branch_source }} as cur
                     on prev.{{ partition_column }} = cur.{{ partition_column }}
