@@ -122,3 +122,23 @@ def test_incremental_history_equals_full_refresh(histories, model: str) -> None:
     incremental = table(incremental_db, model)
     full = table(full_db, model)
     pd.testing.assert_frame_equal(incremental, full, check_exact=True)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_indicator_values_do_not_depend_on_the_thread_count(
+    histories, tmp_path, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """smoothing_recursion runs one recursion per DuckDB thread over a hash split of the series:
+    one branch (1 thread) and three branches must give the two-branch build's bits."""
+    _, full_db, _ = histories
+    raw_root = full_db.parent.parent / "raw"
+    db_path = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("MW_DUCKDB_THREADS", str(threads))
+    run_dbt(["build", *SELECT], db_path=db_path, raw_root=raw_root)
+    compiled = next((tmp_path / "dbt_target").rglob("silver_indicator_values.sql")).read_text()
+    assert compiled.count("with recursive") == threads
+    pd.testing.assert_frame_equal(
+        table(db_path, "silver_indicator_values"),
+        table(full_db, "silver_indicator_values"),
+        check_exact=True,
+    )
