@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = count_rows(db_path, table) if table else None
         figures["rows"] = rows or 0
         steps[f"{layer} full"] = figures
-        report(f"{layer} full build", figures, rows)
+        report("gold tables and views" if layer == "gold" else f"{layer} full build", figures, rows)
         if layer == "gold":
             figures = run_measured(
                 dbt_command(["run", "--select", "gold_ml_dataset"], raw_root, target_path), env
