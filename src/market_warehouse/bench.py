@@ -9,6 +9,11 @@ and, when bronze, silver and gold are all selected, builds raw -> gold features 
 one ``dbt run`` into a fresh file (the end-to-end figure). Figures are printed and written to
 ``<workdir>/results.json``. Timings are wall-clock on whatever else the machine is doing:
 run it on a quiet machine and record the command with the figures (docs/benchmarks.md).
+
+``--repeat N`` builds the layers (and the one-run figure) N times, each time into a fresh
+file, prints every run and then the median and range of each step: identical runs on a
+shared VM differ by 10-25 %, more than some targets' margins. The GX checkpoint, the frame
+references and the incremental step run once, on the last run's warehouse.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -35,6 +41,13 @@ DBT = Path(sys.executable).with_name("dbt")
 # then timed as its own step; selecting rather than toggling a var keeps the vars, and so
 # dbt's partial parse, the same from one dbt run to the next
 WITHOUT_EXPORT = ["--exclude", "gold_ml_dataset"]
+ONE_RUN = "raw -> gold features, one dbt run"
+# printed names of the steps whose key in results.json reads differently
+STEP_LABELS = {
+    "gold full": "gold tables and views",
+    "gold export": "gold ML dataset export",
+    ONE_RUN: "raw -> gold, one dbt run",
+}
 
 
 def measure_process(
@@ -134,6 +147,22 @@ def change_files(raw_root: Path, n_files: int) -> list[Path]:
     return files
 
 
+def summarize(runs: list[dict[str, float]]) -> dict[str, object]:
+    """One step's figures over repeated runs: median wall and model time, the largest peak RSS,
+    and every run's wall time."""
+    walls = sorted(run["wall_s"] for run in runs)
+    summary: dict[str, object] = {
+        "wall_s": statistics.median(walls),
+        "peak_rss_mib": max(run["peak_rss_mib"] for run in runs),
+        "runs_wall_s": [run["wall_s"] for run in runs],
+    }
+    if all("model_s" in run for run in runs):
+        summary["model_s"] = statistics.median(run["model_s"] for run in runs)
+    if "rows" in runs[-1]:
+        summary["rows"] = runs[-1]["rows"]
+    return summary
+
+
 def report(name: str, figures: dict[str, float], rows: int | None = None) -> None:
     line = (
         f"{name:<28} wall {figures['wall_s']:7.1f} s   peak RSS {figures['peak_rss_mib']:7.0f} MiB"
@@ -143,6 +172,58 @@ def report(name: str, figures: dict[str, float], rows: int | None = None) -> Non
     if rows:
         line += f"   rows {rows:>11,}   {rows / figures['wall_s']:>12,.0f} rows/s"
     print(line, flush=True)
+
+
+def build_layers(
+    layers: list[str], db_path: Path, raw_root: Path, target_path: Path, env: dict[str, str]
+) -> Iterator[tuple[str, dict[str, float]]]:
+    """Build each layer with its own ``dbt run`` into a fresh ``db_path`` (gold's ML dataset
+    export as a step of its own), then, when bronze, silver and gold are all selected, raw ->
+    gold features with one ``dbt run`` into a fresh file beside it. Yields (step, figures)
+    as each step ends, after printing its line."""
+    remove_warehouse(db_path)
+    run_measured(dbt_command(["seed"], raw_root, target_path), env)
+    for layer in [layer for layer in layers if layer != "qa"]:
+        selection = ["--select", layer, *(WITHOUT_EXPORT if layer == "gold" else [])]
+        figures = run_measured(dbt_command(["run", *selection], raw_root, target_path), env)
+        figures["model_s"] = model_seconds(target_path)
+        table = {
+            "bronze": "bronze_ohlcv",
+            "silver": "silver_indicators",
+            "gold": "gold_features",
+            "research": "research_hmm_states",
+        }.get(layer)
+        rows = count_rows(db_path, table) if table else None
+        figures["rows"] = rows or 0
+        report(STEP_LABELS.get(f"{layer} full", f"{layer} full build"), figures, rows)
+        yield f"{layer} full", figures
+        if layer == "gold":
+            figures = run_measured(
+                dbt_command(["run", "--select", "gold_ml_dataset"], raw_root, target_path), env
+            )
+            figures["model_s"] = model_seconds(target_path)
+            report(STEP_LABELS["gold export"], figures, count_rows(db_path, "gold_ml_dataset"))
+            yield "gold export", figures
+
+    if {"bronze", "silver", "gold"} <= set(layers):
+        # what a user runs: one dbt command from the raw files to the gold features, into a
+        # fresh warehouse (dbt starts and parses once instead of once per layer)
+        one_run_db = db_path.with_name("bench_one_run.duckdb")
+        one_run_env = {**env, "MW_DUCKDB_PATH": str(one_run_db)}
+        remove_warehouse(one_run_db)
+        run_measured(dbt_command(["seed"], raw_root, target_path), one_run_env)
+        figures = run_measured(
+            dbt_command(
+                ["run", "--select", "bronze", "silver", "gold", *WITHOUT_EXPORT],
+                raw_root,
+                target_path,
+            ),
+            one_run_env,
+        )
+        figures["model_s"] = model_seconds(target_path)
+        report(STEP_LABELS[ONE_RUN], figures, count_rows(one_run_db, "gold_features"))
+        remove_warehouse(one_run_db)
+        yield ONE_RUN, figures
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,7 +241,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--frames", action="store_true", help="also time the pandas and polars silver references"
     )
     parser.add_argument("--changed-files", type=int, default=20)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="build the layers N times; report the median"
+    )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     layers = [layer.strip() for layer in args.layers.split(",") if layer.strip()]
 
     workdir = args.workdir.resolve()
@@ -191,31 +277,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({summary.files_written} written) in {results['generate_s']:.1f} s",
         flush=True,
     )
-    remove_warehouse(db_path)
-
-    run_measured(dbt_command(["seed"], raw_root, target_path), env)
-    steps: dict[str, dict[str, float]] = {}
-    for layer in [layer for layer in layers if layer != "qa"]:
-        selection = ["--select", layer, *(WITHOUT_EXPORT if layer == "gold" else [])]
-        figures = run_measured(dbt_command(["run", *selection], raw_root, target_path), env)
-        figures["model_s"] = model_seconds(target_path)
-        table = {
-            "bronze": "bronze_ohlcv",
-            "silver": "silver_indicators",
-            "gold": "gold_features",
-            "research": "research_hmm_states",
-        }.get(layer)
-        rows = count_rows(db_path, table) if table else None
-        figures["rows"] = rows or 0
-        steps[f"{layer} full"] = figures
-        report("gold tables and views" if layer == "gold" else f"{layer} full build", figures, rows)
-        if layer == "gold":
-            figures = run_measured(
-                dbt_command(["run", "--select", "gold_ml_dataset"], raw_root, target_path), env
+    runs: dict[str, list[dict[str, float]]] = {}
+    for repeat in range(args.repeat):
+        if args.repeat > 1:
+            print(f"-- run {repeat + 1} of {args.repeat}", flush=True)
+        for name, figures in build_layers(layers, db_path, raw_root, target_path, env):
+            runs.setdefault(name, []).append(figures)
+    steps: dict[str, dict[str, object]] = {name: summarize(r) for name, r in runs.items()}
+    if args.repeat > 1:
+        print(f"-- median of {args.repeat} runs (min-max)", flush=True)
+        for name, summary in steps.items():
+            walls = summary["runs_wall_s"]
+            print(
+                f"{STEP_LABELS.get(name, name):<28} wall {summary['wall_s']:7.1f} s"
+                f"   ({min(walls):.1f}-{max(walls):.1f})"
+                f"   peak RSS {summary['peak_rss_mib']:7.0f} MiB",
+                flush=True,
             )
-            figures["model_s"] = model_seconds(target_path)
-            steps["gold export"] = figures
-            report("gold ML dataset export", figures, count_rows(db_path, "gold_ml_dataset"))
 
     if "qa" in layers:
         command = [
@@ -257,26 +335,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         report(f"bronze incr. {args.changed_files} files", figures)
         # put the files back so the next benchmark starts from the generated universe
         synthetic.generate_universe(raw_root, args.tickers, args.years, args.seed)
-
-    if {"bronze", "silver", "gold"} <= set(layers):
-        # what a user runs: one dbt command from the raw files to the gold features, into a
-        # fresh warehouse (dbt starts and parses once instead of once per layer)
-        one_run_db = workdir / "bench_one_run.duckdb"
-        one_run_env = {**env, "MW_DUCKDB_PATH": str(one_run_db)}
-        remove_warehouse(one_run_db)
-        run_measured(dbt_command(["seed"], raw_root, target_path), one_run_env)
-        figures = run_measured(
-            dbt_command(
-                ["run", "--select", "bronze", "silver", "gold", *WITHOUT_EXPORT],
-                raw_root,
-                target_path,
-            ),
-            one_run_env,
-        )
-        figures["model_s"] = model_seconds(target_path)
-        steps["raw -> gold features, one dbt run"] = figures
-        report("raw -> gold, one dbt run", figures, count_rows(one_run_db, "gold_features"))
-        remove_warehouse(one_run_db)
 
     for name, parts in [
         ("raw -> gold features", ("bronze full", "silver full", "gold full")),
